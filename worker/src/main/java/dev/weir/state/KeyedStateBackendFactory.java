@@ -1,0 +1,22 @@
+package dev.weir.state;
+
+import dev.weir.api.Codec;
+import java.nio.file.Path;
+
+/** Creates the keyed state backend of one subtask of one operator. */
+public interface KeyedStateBackendFactory {
+
+  /**
+   * @param operatorUid the operator's stable id (state is matched to operators by it)
+   * @param keyCodec encodes keys for storage; equal keys MUST give equal bytes
+   * @param workDir a local directory this backend may use exclusively (RocksDB files)
+   */
+  KeyedStateBackend create(
+      String operatorUid,
+      int subtaskIndex,
+      KeyGroupRange keyGroupRange,
+      int maxParallelism,
+      Codec<?> keyCodec,
+      Path workDir)
+      throws Exception;
+}

@@ -1,0 +1,67 @@
+package dev.weir.storage;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Durable object storage for checkpoints, savepoints and sink output: a local directory or an S3
+ * bucket prefix, behind one interface so that both take the same code path.
+ *
+ * <p>Paths are relative, '/'-separated, without a leading slash ({@code job/chk-3/_metadata}).
+ * Writes are atomic: a reader sees an object whole or not at all. Implementations are thread-safe.
+ * Every failure is a {@link StorageException} whose message names the location.
+ */
+public interface CheckpointStorage extends AutoCloseable {
+
+  /** Writes (or replaces) an object from memory. */
+  void write(String path, byte[] bytes) throws StorageException;
+
+  /** Writes (or replaces) an object from a local file. */
+  void upload(String path, Path localFile) throws StorageException;
+
+  /** Reads a whole object; {@link StorageException#isNotFound()} when it does not exist. */
+  byte[] read(String path) throws StorageException;
+
+  /** Copies an object into a local file (replacing it). */
+  void download(String path, Path localFile) throws StorageException;
+
+  boolean exists(String path) throws StorageException;
+
+  /** Every object whose path starts with {@code prefix}, recursively, sorted by path. */
+  List<String> list(String prefix) throws StorageException;
+
+  /** Server-side copy; replaces {@code to}. */
+  void copy(String from, String to) throws StorageException;
+
+  /** Deletes one object; no error when it does not exist. */
+  void delete(String path) throws StorageException;
+
+  /** Deletes every object under {@code prefix}. */
+  void deleteAll(String prefix) throws StorageException;
+
+  /** Where this storage points, for messages: {@code s3://bucket/prefix} or a directory. */
+  String describe();
+
+  /** Full location of a path, for messages. */
+  default String describe(String path) {
+    return describe() + "/" + path;
+  }
+
+  @Override
+  void close();
+
+  /** Joins path segments with '/'. */
+  static String join(String first, String... more) {
+    StringBuilder sb = new StringBuilder(first);
+    for (String segment : more) {
+      if (segment.isEmpty()) {
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '/') {
+        sb.append('/');
+      }
+      sb.append(segment);
+    }
+    return sb.toString();
+  }
+}
