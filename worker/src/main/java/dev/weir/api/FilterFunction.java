@@ -1,0 +1,7 @@
+package dev.weir.api;
+
+/** Keeps the records it accepts. */
+@FunctionalInterface
+public interface FilterFunction<T> {
+  boolean test(T value) throws Exception;
+}

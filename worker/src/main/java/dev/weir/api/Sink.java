@@ -1,0 +1,20 @@
+package dev.weir.api;
+
+/**
+ * Where records go. A transactional sink stages what it receives between checkpoints in {@link
+ * #snapshotState} (pre-commit) and makes it visible in {@link #notifyCheckpointComplete} (commit),
+ * which gives exactly-once output together with aligned checkpoints.
+ */
+public interface Sink<T> {
+  void open(RuntimeContext context, OperatorStateStore state) throws Exception;
+
+  void write(T record) throws Exception;
+
+  /** Pre-commit: make everything written so far durable but invisible, and remember it in state. */
+  default void snapshotState(long checkpointId) throws Exception {}
+
+  /** Checkpoint {@code checkpointId} is complete: commit what was pre-committed up to it. */
+  default void notifyCheckpointComplete(long checkpointId) throws Exception {}
+
+  default void close() throws Exception {}
+}

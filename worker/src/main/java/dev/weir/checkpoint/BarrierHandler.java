@@ -1,0 +1,36 @@
+package dev.weir.checkpoint;
+
+/**
+ * Decides, for a task with several input channels, when to snapshot for a checkpoint, fed the
+ * barrier events in the order they arrive. A pure state machine: no threads, no I/O; the task
+ * thread owns it and carries out the {@link Actions}.
+ */
+public interface BarrierHandler {
+
+  /** What the task does on the handler's behalf. */
+  interface Actions {
+    /** Take the snapshot for this checkpoint now and forward its barrier. */
+    void snapshot(long checkpointId, long timestampMillis, boolean isFinal, long alignmentNanos);
+
+    /** Give up this checkpoint: tell downstream so it does not wait for its barriers. */
+    void abort(long checkpointId);
+  }
+
+  /** Whether records from this channel must wait (the channel delivered the barrier early). */
+  boolean isBlocked(int channel);
+
+  void onBarrier(
+      int channel, long checkpointId, long timestampMillis, boolean isFinal, long nowNanos);
+
+  /** Upstream cancelled a checkpoint, or the coordinator aborted it. */
+  void onAbort(long checkpointId);
+
+  /** The channel will deliver nothing more. */
+  void onEndOfInput(int channel);
+
+  static BarrierHandler forMode(CheckpointingMode mode, int channels, Actions actions) {
+    return mode == CheckpointingMode.EXACTLY_ONCE
+        ? new BarrierAligner(channels, actions)
+        : new BarrierTracker(channels, actions);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.weir.checkpoint;
+
+import com.google.protobuf.ByteString;
+import dev.weir.proto.KeyedStateHandle;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state one operator subtask starts from: keyed state handles covering (at least) its key
+ * groups, and its share of the operator state entries by state name.
+ */
+public record OperatorRestore(
+    List<KeyedStateHandle> keyedState, Map<String, List<ByteString>> operatorState) {
+  public static final OperatorRestore EMPTY = new OperatorRestore(List.of(), Map.of());
+
+  public OperatorRestore {
+    keyedState = List.copyOf(keyedState);
+    operatorState = Map.copyOf(operatorState);
+  }
+}

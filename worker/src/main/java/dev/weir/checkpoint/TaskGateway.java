@@ -1,0 +1,16 @@
+package dev.weir.checkpoint;
+
+/**
+ * How the checkpoint coordinator reaches tasks. In-process it calls them; over the network (gRPC)
+ * it sends messages. Calls MUST NOT block.
+ */
+public interface TaskGateway {
+  /** Asks a source task to snapshot and emit barrier {@code checkpointId}. */
+  void triggerCheckpoint(TaskId source, long checkpointId, long timestampMillis, boolean isFinal);
+
+  /** Tells every task that the checkpoint is complete (sinks commit now). */
+  void notifyCheckpointComplete(long checkpointId);
+
+  /** Tells every task that the checkpoint was aborted (drop what was staged for it). */
+  void notifyCheckpointAborted(long checkpointId);
+}

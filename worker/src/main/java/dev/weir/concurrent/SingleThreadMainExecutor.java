@@ -1,0 +1,72 @@
+package dev.weir.concurrent;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A {@link MainThreadExecutor} on one real daemon thread and the system clock. */
+public final class SingleThreadMainExecutor implements MainThreadExecutor, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SingleThreadMainExecutor.class);
+
+  private final ScheduledExecutorService executor;
+  private volatile Thread thread;
+
+  public SingleThreadMainExecutor(String name) {
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              thread = t;
+              return t;
+            });
+    pool.setRemoveOnCancelPolicy(true);
+    this.executor = pool;
+  }
+
+  @Override
+  public void execute(Runnable action) {
+    executor.execute(guarded(action));
+  }
+
+  @Override
+  public Cancellable schedule(Runnable action, Duration delay) {
+    var future = executor.schedule(guarded(action), delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> future.cancel(false);
+  }
+
+  private static Runnable guarded(Runnable action) {
+    return () -> {
+      try {
+        action.run();
+      } catch (RuntimeException | Error e) {
+        // an escaped exception would silently kill scheduled work; make it loud instead
+        LOG.error("unexpected failure on the main thread", e);
+      }
+    };
+  }
+
+  @Override
+  public long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public boolean isMainThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

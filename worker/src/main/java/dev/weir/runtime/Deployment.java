@@ -1,0 +1,18 @@
+package dev.weir.runtime;
+
+import dev.weir.checkpoint.TaskGateway;
+import dev.weir.checkpoint.TaskId;
+import java.util.Set;
+
+/** The running tasks of one attempt of a job, wherever they run. */
+public interface Deployment extends TaskGateway {
+  Set<TaskId> sources();
+
+  Set<TaskId> allTasks();
+
+  /** Records read by all sources so far (for throughput displays). */
+  long sourceRecords();
+
+  /** Stops every task and waits (bounded) until they stopped. Idempotent. */
+  void cancel();
+}

@@ -1,0 +1,300 @@
+package dev.weir.runtime;
+
+import dev.weir.checkpoint.CheckpointCoordinator;
+import dev.weir.checkpoint.CheckpointFailureReason;
+import dev.weir.checkpoint.CheckpointResponder;
+import dev.weir.checkpoint.CheckpointStats;
+import dev.weir.checkpoint.CompletedCheckpoint;
+import dev.weir.checkpoint.OperatorRestore;
+import dev.weir.checkpoint.StateAssignment;
+import dev.weir.checkpoint.TaskId;
+import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.concurrent.MainThreadExecutor;
+import dev.weir.runtime.task.TaskListener;
+import dev.weir.runtime.task.TaskRestoreException;
+import dev.weir.storage.StorageException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job through its life: deploys the tasks (restoring the latest completed checkpoint), fails
+ * over on a task failure or too many failed checkpoints following the restart strategy, falls back
+ * to an older checkpoint when one cannot be restored, and finishes once every task has committed
+ * its output.
+ *
+ * <p>Threading: all state is owned by the main thread; task callbacks hop onto it.
+ */
+public final class JobMaster implements CheckpointCoordinator.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(JobMaster.class);
+
+  private final JobSettings settings;
+  private final Set<String> operatorUids;
+  private final MainThreadExecutor main;
+  private final CheckpointCoordinator coordinator;
+  private final DeploymentFactory deployer;
+  private final RestartStrategy restartStrategy;
+  private final CompletableFuture<JobStatus> result = new CompletableFuture<>();
+
+  private volatile JobStatus status = JobStatus.CREATED;
+  private volatile Deployment deployment;
+  private volatile int attempt = -1;
+  private volatile Throwable failureCause;
+  private Long restoredFrom;
+  private int finishedSources;
+  private int finishedTasks;
+
+  public JobMaster(
+      JobSettings settings,
+      Set<String> operatorUids,
+      MainThreadExecutor main,
+      CheckpointCoordinator coordinator,
+      DeploymentFactory deployer,
+      RestartStrategy restartStrategy) {
+    this.settings = settings;
+    this.operatorUids = Set.copyOf(operatorUids);
+    this.main = main;
+    this.coordinator = coordinator;
+    this.deployer = deployer;
+    this.restartStrategy = restartStrategy;
+  }
+
+  /** Starts the job; the future completes with its terminal status. */
+  public CompletableFuture<JobStatus> start() {
+    main.execute(() -> deploy(0));
+    return result;
+  }
+
+  /** Stops the job without committing anything further. Any thread. */
+  public void cancel() {
+    main.execute(
+        () -> {
+          if (!status.isTerminal()) {
+            coordinator.stop();
+            if (deployment != null) {
+              deployment.cancel();
+            }
+            terminate(JobStatus.CANCELLED);
+          }
+        });
+  }
+
+  public JobStatus status() {
+    return status;
+  }
+
+  public int attempt() {
+    return attempt;
+  }
+
+  public Throwable failureCause() {
+    return failureCause;
+  }
+
+  public CheckpointStats checkpointStats() {
+    return coordinator.stats();
+  }
+
+  /** Records read by the sources of the current attempt. */
+  public long sourceRecords() {
+    Deployment current = deployment;
+    return current == null ? 0 : current.sourceRecords();
+  }
+
+  private void deploy(int nextAttempt) {
+    if (status.isTerminal()) {
+      return;
+    }
+    attempt = nextAttempt;
+    finishedSources = 0;
+    finishedTasks = 0;
+    Map<String, List<OperatorRestore>> restore = Map.of();
+    restoredFrom = null;
+    List<CompletedCheckpoint> candidates = new ArrayList<>(coordinator.retainedCheckpoints());
+    Collections.reverse(candidates);
+    if (!candidates.isEmpty()) {
+      CompletedCheckpoint latest = candidates.get(0);
+      try {
+        restore =
+            StateAssignment.assign(
+                latest.metadata(),
+                operatorUids,
+                settings.parallelism(),
+                settings.maxParallelism(),
+                settings.allowNonRestoredState());
+      } catch (IllegalStateException e) {
+        fail(e);
+        return;
+      }
+      restoredFrom = latest.checkpointId();
+      coordinator.noteRestored();
+      LOG.info(
+          "attempt {}: restoring from checkpoint {} ({})",
+          nextAttempt,
+          restoredFrom,
+          latest.path());
+    } else {
+      LOG.info("attempt {}: starting without state", nextAttempt);
+    }
+    status = JobStatus.RUNNING;
+    Deployment started =
+        deployer.deploy(
+            nextAttempt, restore, new AttemptListener(nextAttempt), responder(nextAttempt));
+    deployment = started;
+    coordinator.start(started, started.sources(), started.allTasks());
+  }
+
+  private CheckpointResponder responder(int forAttempt) {
+    return new CheckpointResponder() {
+      @Override
+      public void acknowledge(TaskSnapshot snapshot) {
+        coordinator.acknowledge(snapshot);
+      }
+
+      @Override
+      public void decline(TaskId task, long checkpointId, String cause) {
+        coordinator.decline(task, checkpointId, cause);
+      }
+    };
+  }
+
+  /** Task callbacks of one attempt; those of earlier attempts are ignored. */
+  private final class AttemptListener implements TaskListener {
+    private final int of;
+
+    AttemptListener(int of) {
+      this.of = of;
+    }
+
+    private void onMain(Runnable action) {
+      main.execute(
+          () -> {
+            if (of == attempt && !status.isTerminal()) {
+              action.run();
+            }
+          });
+    }
+
+    @Override
+    public void sourceFinished(TaskId task) {
+      onMain(
+          () -> {
+            if (++finishedSources == deployment.sources().size()) {
+              LOG.info("all sources finished; taking the final checkpoint");
+              coordinator.requestFinalCheckpoint();
+            }
+          });
+    }
+
+    @Override
+    public void taskFinished(TaskId task) {
+      onMain(
+          () -> {
+            if (++finishedTasks == deployment.allTasks().size()) {
+              coordinator.stop();
+              LOG.info("job {} finished", settings.jobName());
+              terminate(JobStatus.FINISHED);
+            }
+          });
+    }
+
+    @Override
+    public void taskFailed(TaskId task, Throwable cause) {
+      onMain(() -> failover(task + " failed: " + cause, cause));
+    }
+  }
+
+  @Override
+  public void checkpointCompleted(CompletedCheckpoint checkpoint) {}
+
+  @Override
+  public void tolerableFailuresExceeded(long checkpointId, CheckpointFailureReason reason) {
+    failover(
+        "checkpoint "
+            + checkpointId
+            + " failed ("
+            + reason.message()
+            + ") and no more checkpoint failures are tolerated",
+        new IllegalStateException("checkpoint failures exceeded the tolerable number"));
+  }
+
+  private void failover(String why, Throwable cause) {
+    if (status.isTerminal() || status == JobStatus.RESTARTING) {
+      return;
+    }
+    status = JobStatus.RESTARTING;
+    LOG.warn("attempt {} failed: {}", attempt, why);
+    coordinator.stop();
+    deployment.cancel();
+    if (cause instanceof TaskRestoreException
+        && restoredFrom != null
+        && !isUnreachableStorage(cause)) {
+      List<CompletedCheckpoint> retained = coordinator.retainedCheckpoints();
+      if (retained.size() <= 1) {
+        // starting empty would replay output the sinks already committed: refuse instead
+        LOG.error(
+            "checkpoint {} cannot be restored ({}) and no older checkpoint is retained",
+            restoredFrom,
+            rootMessage(cause));
+        fail(cause);
+        return;
+      }
+      LOG.error(
+          "checkpoint {} cannot be restored ({}); falling back to checkpoint {}",
+          restoredFrom,
+          rootMessage(cause),
+          retained.get(retained.size() - 2).checkpointId());
+      coordinator.forget(restoredFrom);
+      int next = attempt + 1;
+      main.execute(() -> deploy(next));
+      return;
+    }
+    Optional<Duration> delay = restartStrategy.onFailure(main.currentTimeMillis());
+    if (delay.isEmpty()) {
+      LOG.error("restart strategy {} gives up: the job fails", restartStrategy.describe());
+      fail(cause);
+      return;
+    }
+    int next = attempt + 1;
+    LOG.info("restarting in {} ms (attempt {})", delay.get().toMillis(), next);
+    main.schedule(() -> deploy(next), delay.get());
+  }
+
+  private static boolean isUnreachableStorage(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof StorageException s && !s.isNotFound()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable cause) {
+    Throwable t = cause;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private void fail(Throwable cause) {
+    failureCause = cause;
+    coordinator.stop();
+    if (deployment != null) {
+      deployment.cancel();
+    }
+    terminate(JobStatus.FAILED);
+  }
+
+  private void terminate(JobStatus terminal) {
+    status = terminal;
+    result.complete(terminal);
+  }
+}

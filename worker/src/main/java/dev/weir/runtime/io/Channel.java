@@ -1,0 +1,57 @@
+package dev.weir.runtime.io;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * An in-process channel from one sending subtask to one receiving subtask, with credit-based flow
+ * control: the sender can only fill the {@code credits} buffers the receiver has handed back, so a
+ * slow receiver backpressures the sender without unbounded queues. Events take no credit.
+ *
+ * <p>Threading: {@link #requestBuffer}/{@link #send} on the sender's thread, {@link #recycle} on
+ * the receiver's; the queues are the only shared state.
+ */
+public final class Channel {
+  private final int index;
+  private final InputGate receiver;
+  private final BlockingQueue<Buffer> free;
+
+  public Channel(int index, InputGate receiver, int credits, int bufferSize) {
+    this.index = index;
+    this.receiver = receiver;
+    this.free = new ArrayBlockingQueue<>(credits);
+    for (int i = 0; i < credits; i++) {
+      free.add(new Buffer(bufferSize));
+    }
+  }
+
+  /** Index of this channel among the receiver's inputs. */
+  public int index() {
+    return index;
+  }
+
+  /** Takes a free buffer, waiting for the receiver to hand one back (backpressure). */
+  public Buffer requestBuffer() throws InterruptedException {
+    Buffer buffer = free.take();
+    buffer.length(0);
+    return buffer;
+  }
+
+  public void send(Buffer buffer) {
+    receiver.deliver(this, buffer);
+  }
+
+  public void send(ChannelEvent event) {
+    receiver.deliver(this, event);
+  }
+
+  /** The receiver is done with a buffer: it becomes a credit for the sender. */
+  public void recycle(Buffer buffer) {
+    free.offer(buffer);
+  }
+
+  /** Buffers the receiver holds (sent but not recycled), for backpressure statistics. */
+  public int buffersInFlight(int credits) {
+    return credits - free.size();
+  }
+}

@@ -1,0 +1,285 @@
+package dev.weir.runtime.task;
+
+import dev.weir.api.Collector;
+import dev.weir.api.KeySelector;
+import dev.weir.api.KeyedProcessFunction;
+import dev.weir.api.Sink;
+import dev.weir.api.Source;
+import dev.weir.graph.OperatorNode;
+import dev.weir.graph.Stage;
+import dev.weir.proto.KeyedStateHandle;
+import dev.weir.proto.OperatorStateHandle;
+import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.DefaultOperatorStateStore;
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyGroupRangeAssignment;
+import dev.weir.state.KeyedStateBackend;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operators of one stage subtask wired together by method calls: the source (stage 0) or the
+ * keyed operator (later stages) at the head, then maps, filters, and a sink or a {@link
+ * dev.weir.runtime.io.RecordWriter} at the end. Knows which operators hold state, for snapshots.
+ *
+ * <p>Threading: owned by the task thread, except the asynchronous part of {@link
+ * PendingSnapshot#complete()}.
+ */
+final class OperatorChain implements AutoCloseable {
+  private final TaskContext context;
+  private final List<StatefulOperator> stateful = new ArrayList<>();
+  private final List<Sink<Object>> sinks = new ArrayList<>();
+  private Source<Object> source;
+  private KeyedHead keyedHead;
+  private final Collector<Object> head;
+
+  /** An operator with state, in chain order. */
+  private record StatefulOperator(
+      String uid,
+      DefaultOperatorStateStore operatorState,
+      KeyedStateBackend keyedState,
+      Source<Object> source,
+      Sink<Object> sink) {}
+
+  /** Hands a record that arrived over a keyed exchange to the keyed operator. */
+  interface KeyedHead {
+    void process(Object record, int keyGroup);
+  }
+
+  @SuppressWarnings("unchecked")
+  OperatorChain(TaskContext context, Stage stage, Collector<Object> output) throws Exception {
+    this.context = context;
+    List<OperatorNode> nodes = stage.operators();
+    Collector<Object> next = output;
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      OperatorNode node = nodes.get(i);
+      String uid = node.uid();
+      Collector<Object> downstream = next;
+      if (node instanceof OperatorNode.SinkNode<?> n) {
+        Sink<Object> sink = (Sink<Object>) n.sink();
+        DefaultOperatorStateStore store = operatorState(uid);
+        sink.open(context, store);
+        sinks.add(sink);
+        stateful.add(0, new StatefulOperator(uid, store, null, null, sink));
+        next =
+            record -> {
+              try {
+                sink.write(record);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new UserFunctionException(uid, e);
+              }
+            };
+      } else if (node instanceof OperatorNode.MapNode<?, ?> n) {
+        var mapper = (dev.weir.api.MapFunction<Object, Object>) n.mapper();
+        next =
+            record -> {
+              Object mapped;
+              try {
+                mapped = mapper.map(record);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new UserFunctionException(uid, e);
+              }
+              downstream.collect(mapped);
+            };
+      } else if (node instanceof OperatorNode.FlatMapNode<?, ?> n) {
+        var mapper = (dev.weir.api.FlatMapFunction<Object, Object>) n.mapper();
+        next =
+            record -> {
+              try {
+                mapper.flatMap(record, downstream);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new UserFunctionException(uid, e);
+              }
+            };
+      } else if (node instanceof OperatorNode.FilterNode<?> n) {
+        var predicate = (dev.weir.api.FilterFunction<Object>) n.predicate();
+        next =
+            record -> {
+              boolean keep;
+              try {
+                keep = predicate.test(record);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new UserFunctionException(uid, e);
+              }
+              if (keep) {
+                downstream.collect(record);
+              }
+            };
+      } else if (node instanceof OperatorNode.KeyedProcessNode<?, ?, ?> n) {
+        if (i != 0 || stage.input() == null) {
+          throw new IllegalStateException("a keyed operator must follow keyBy: " + uid);
+        }
+        KeyedStateBackend backend = createBackend(uid, stage);
+        var function = (KeyedProcessFunction<Object, Object, Object>) n.function();
+        function.open(context, backend);
+        stateful.add(0, new StatefulOperator(uid, null, backend, null, null));
+        KeySelector<Object, Object> keys = stage.input().keySelector();
+        keyedHead =
+            (record, keyGroup) -> {
+              Object key = keys.key(record);
+              backend.setCurrentKey(key, keyGroup);
+              try {
+                function.process(key, record, downstream);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new UserFunctionException(uid, e);
+              }
+            };
+      } else if (node instanceof OperatorNode.SourceNode<?> n) {
+        source = (Source<Object>) n.source();
+        DefaultOperatorStateStore store = operatorState(uid);
+        source.open(context, store);
+        stateful.add(0, new StatefulOperator(uid, store, null, source, null));
+      }
+    }
+    this.head = next;
+  }
+
+  private DefaultOperatorStateStore operatorState(String uid) {
+    return new DefaultOperatorStateStore(context.restoreOf(uid).operatorState());
+  }
+
+  private KeyedStateBackend createBackend(String uid, Stage stage) throws Exception {
+    KeyGroupRange range =
+        KeyGroupRangeAssignment.rangeForSubtask(
+            context.maxParallelism(), context.parallelism(), context.subtaskIndex());
+    KeyedStateBackend backend =
+        context
+            .backendFactory()
+            .create(
+                uid,
+                context.subtaskIndex(),
+                range,
+                context.maxParallelism(),
+                stage.input().keyCodec(),
+                context.workDir().resolve(uid));
+    List<KeyedStateHandle> handles = context.restoreOf(uid).keyedState();
+    if (!handles.isEmpty()) {
+      backend.restore(handles, context.checkpoints().storage());
+    }
+    return backend;
+  }
+
+  /** Where the source's records enter the chain. */
+  Collector<Object> head() {
+    return head;
+  }
+
+  Source<Object> source() {
+    return source;
+  }
+
+  KeyedHead keyedHead() {
+    return keyedHead;
+  }
+
+  /** Synchronous part of a checkpoint: positions, pre-commits, and keyed state captures. */
+  PendingSnapshot snapshotSync(long checkpointId) throws Exception {
+    String directory = context.checkpoints().checkpointDirectory(checkpointId);
+    Map<String, List<OperatorStateHandle>> operatorHandles = new LinkedHashMap<>();
+    Map<String, KeyedStateBackend.KeyedSnapshot> keyed = new LinkedHashMap<>();
+    try {
+      for (StatefulOperator op : stateful) {
+        if (op.source() != null) {
+          op.source().snapshotState(checkpointId);
+        }
+        if (op.sink() != null) {
+          op.sink().snapshotState(checkpointId);
+        }
+        if (op.operatorState() != null) {
+          operatorHandles.put(op.uid(), op.operatorState().snapshot());
+        }
+        if (op.keyedState() != null) {
+          String prefix = directory + "/" + op.uid() + "/" + context.subtaskIndex();
+          keyed.put(
+              op.uid(),
+              op.keyedState().snapshot(checkpointId, context.checkpoints().storage(), prefix));
+        }
+      }
+    } catch (Exception e) {
+      keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::discard);
+      throw e;
+    }
+    return new PendingSnapshot(operatorHandles, keyed, context.subtaskIndex());
+  }
+
+  void notifyCheckpointComplete(long checkpointId) throws Exception {
+    for (Sink<Object> sink : sinks) {
+      sink.notifyCheckpointComplete(checkpointId);
+    }
+  }
+
+  long keyedStateSize() {
+    long size = 0;
+    for (StatefulOperator op : stateful) {
+      if (op.keyedState() != null) {
+        size += op.keyedState().estimatedSizeBytes();
+      }
+    }
+    return size;
+  }
+
+  @Override
+  public void close() {
+    for (StatefulOperator op : stateful) {
+      try {
+        if (op.source() != null) {
+          op.source().close();
+        }
+        if (op.sink() != null) {
+          op.sink().close();
+        }
+        if (op.keyedState() != null) {
+          op.keyedState().close();
+        }
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(OperatorChain.class)
+            .warn("closing operator {} failed: {}", op.uid(), e.toString());
+      }
+    }
+  }
+
+  /** The captured state of one checkpoint, waiting for its upload. */
+  record PendingSnapshot(
+      Map<String, List<OperatorStateHandle>> operatorHandles,
+      Map<String, KeyedStateBackend.KeyedSnapshot> keyed,
+      int subtaskIndex) {
+
+    /** Uploads keyed state (asynchronous part) and describes everything per operator. */
+    Map<String, SubtaskSnapshot> complete() throws Exception {
+      Map<String, SubtaskSnapshot> result = new LinkedHashMap<>();
+      for (String uid : union()) {
+        SubtaskSnapshot.Builder snapshot =
+            SubtaskSnapshot.newBuilder().setSubtaskIndex(subtaskIndex);
+        snapshot.addAllOperatorState(operatorHandles.getOrDefault(uid, List.of()));
+        KeyedStateBackend.KeyedSnapshot pending = keyed.get(uid);
+        if (pending != null) {
+          snapshot.addAllKeyedState(pending.upload());
+        }
+        result.put(uid, snapshot.build());
+      }
+      return result;
+    }
+
+    void discard() {
+      keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::discard);
+    }
+
+    private List<String> union() {
+      List<String> uids = new ArrayList<>(operatorHandles.keySet());
+      keyed.keySet().stream().filter(u -> !uids.contains(u)).forEach(uids::add);
+      return uids;
+    }
+  }
+}
