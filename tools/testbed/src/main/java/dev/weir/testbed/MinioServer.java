@@ -33,12 +33,12 @@ public final class MinioServer implements AutoCloseable {
   private final String bucket;
   private Process process;
 
-  private MinioServer(Path dataDir, String bucket) {
+  private MinioServer(Path dataDir, String bucket, String accessKey, String secretKey) {
     this.dataDir = dataDir;
     this.port = FreePort.pick();
     this.consolePort = FreePort.pick();
-    this.accessKey = "weir-" + UUID.randomUUID().toString().substring(0, 8);
-    this.secretKey = UUID.randomUUID().toString();
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
     this.bucket = bucket;
   }
 
@@ -47,9 +47,22 @@ public final class MinioServer implements AutoCloseable {
     return start("weir");
   }
 
+  /** Starts a server with random credentials and the given bucket. */
   public static MinioServer start(String bucket) {
+    return start(
+        bucket,
+        "weir-" + UUID.randomUUID().toString().substring(0, 8),
+        UUID.randomUUID().toString());
+  }
+
+  /**
+   * Starts a server with the given credentials, for code under test that reads them from its
+   * environment (the test runner sets the same values there).
+   */
+  public static MinioServer start(String bucket, String accessKey, String secretKey) {
     try {
-      MinioServer server = new MinioServer(Files.createTempDirectory("weir-minio-"), bucket);
+      MinioServer server =
+          new MinioServer(Files.createTempDirectory("weir-minio-"), bucket, accessKey, secretKey);
       server.launch();
       MinioClient client = server.client();
       if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {

@@ -1,0 +1,217 @@
+package dev.weir.connectors;
+
+import dev.weir.api.BinaryReader;
+import dev.weir.api.BinaryWriter;
+import dev.weir.api.Codec;
+import dev.weir.api.ListState;
+import dev.weir.api.OperatorStateStore;
+import dev.weir.api.Redistribution;
+import dev.weir.api.RuntimeContext;
+import dev.weir.api.Sink;
+import dev.weir.storage.CheckpointStorage;
+import dev.weir.storage.StorageException;
+import dev.weir.storage.StorageLocation;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes records as lines to a directory or an S3 prefix with two-phase commit, so that output is
+ * exactly-once together with aligned checkpoints.
+ *
+ * <ul>
+ *   <li>Between checkpoints, lines go to a local staging file.
+ *   <li>Pre-commit ({@link #snapshotState}): the staging file is uploaded as {@code
+ *       .pending/part-<ckpt>-<subtask>-a<attempt>} and remembered in operator state.
+ *   <li>Commit ({@link #notifyCheckpointComplete}): each pending file of that checkpoint or older
+ *       is copied to its final name {@code part-<ckpt>-<subtask>} and the pending copy deleted.
+ *   <li>Recovery: pending files in the restored state belong to a completed checkpoint and are
+ *       committed (idempotently: an existing final file means already committed); other pending
+ *       files of this subtask belong to checkpoints that never completed and are deleted.
+ * </ul>
+ *
+ * Committed part names sort by checkpoint id, so reading them in name order gives every key's
+ * records in order. If an upload fails, the staging file is kept and goes out with the next
+ * checkpoint: nothing is lost.
+ *
+ * <p>Threading: task thread only.
+ */
+public final class ExactlyOnceFileSink<T> implements Sink<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceFileSink.class);
+  static final String PENDING = ".pending/";
+
+  private final String location;
+  private final Function<T, String> format;
+  private CheckpointStorage storage;
+  private ListState<Pending> pendingState;
+  private final List<Pending> pending = new ArrayList<>();
+  private Path stagingFile;
+  private BufferedWriter staging;
+  private boolean stagingEmpty = true;
+  private int subtask;
+  private int attempt;
+
+  /** A file uploaded for a checkpoint and not yet committed. */
+  record Pending(long checkpointId, String pendingPath, String finalPath) {}
+
+  /**
+   * @param location a directory, {@code file:///dir} or {@code s3://bucket/prefix} (endpoint from
+   *     {@code WEIR_S3_ENDPOINT} or the {@code weir.s3.endpoint} property, credentials from the
+   *     environment)
+   */
+  public ExactlyOnceFileSink(String location, Function<T, String> format) {
+    this.location = location;
+    this.format = format;
+  }
+
+  /** The S3 endpoint for {@code s3://} outputs. */
+  static String endpoint() {
+    String env = System.getenv("WEIR_S3_ENDPOINT");
+    return env != null && !env.isBlank() ? env : System.getProperty("weir.s3.endpoint");
+  }
+
+  @Override
+  public void open(RuntimeContext context, OperatorStateStore state) throws Exception {
+    subtask = context.subtaskIndex();
+    attempt = context.attempt();
+    storage = StorageLocation.parse(location, endpoint()).open();
+    // union: after a change of parallelism every subtask sees every pending file; commits are
+    // idempotent, so committing one twice is harmless
+    pendingState = state.getListState("pending", PENDING_CODEC, Redistribution.UNION);
+    if (state.isRestored()) {
+      for (Pending p : pendingState.get()) {
+        commit(p);
+      }
+      pendingState.clear();
+    }
+    discardUncommitted(pendingState.get());
+    openStaging();
+  }
+
+  /** Deletes this subtask's pending files that no completed checkpoint refers to. */
+  private void discardUncommitted(List<Pending> keep) throws StorageException {
+    Set<String> kept = new HashSet<>();
+    keep.forEach(p -> kept.add(p.pendingPath()));
+    String mine = "-" + subtask + "-a";
+    for (String path : storage.list(PENDING)) {
+      if (path.contains(mine) && !kept.contains(path)) {
+        storage.delete(path);
+      }
+    }
+  }
+
+  private void openStaging() throws IOException {
+    stagingFile = Files.createTempFile("weir-sink-" + subtask + "-", ".part");
+    staging = Files.newBufferedWriter(stagingFile, StandardCharsets.UTF_8);
+    stagingEmpty = true;
+  }
+
+  @Override
+  public void write(T record) {
+    try {
+      staging.write(format.apply(record));
+      staging.write('\n');
+      stagingEmpty = false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the sink's staging file " + stagingFile, e);
+    }
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) throws Exception {
+    if (!stagingEmpty) {
+      staging.flush();
+      String name = String.format("part-%012d-%d", checkpointId, subtask);
+      Pending next = new Pending(checkpointId, PENDING + name + "-a" + attempt, name);
+      storage.upload(next.pendingPath(), stagingFile); // on failure the staging file stays
+      staging.close();
+      Files.deleteIfExists(stagingFile);
+      pending.add(next);
+      openStaging();
+    }
+    pendingState.update(pending);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    List<Pending> committed = new ArrayList<>();
+    for (Pending p : pending) {
+      if (p.checkpointId() <= checkpointId) {
+        try {
+          commit(p);
+          committed.add(p);
+        } catch (StorageException e) {
+          // stays pending: retried on the next completed checkpoint or after recovery
+          LOG.warn("commit of {} failed, will retry: {}", p.finalPath(), e.getMessage());
+        }
+      }
+    }
+    pending.removeAll(committed);
+  }
+
+  private void commit(Pending p) throws StorageException {
+    if (storage.exists(p.finalPath())) {
+      storage.delete(p.pendingPath()); // committed before; the pending copy may linger
+      return;
+    }
+    try {
+      storage.copy(p.pendingPath(), p.finalPath());
+    } catch (StorageException e) {
+      if (e.isNotFound() && storage.exists(p.finalPath())) {
+        return; // another subtask committed it in the meantime
+      }
+      throw e;
+    }
+    storage.delete(p.pendingPath());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (staging != null) {
+      staging.close();
+      Files.deleteIfExists(stagingFile);
+    }
+    if (storage != null) {
+      storage.close();
+    }
+  }
+
+  /** The committed lines under {@code storage}, in commit order (for readers and tests). */
+  public static List<String> readCommitted(CheckpointStorage storage) throws StorageException {
+    List<String> lines = new ArrayList<>();
+    for (String path : storage.list("part-")) {
+      String text = new String(storage.read(path), StandardCharsets.UTF_8);
+      for (String line : text.split("\n")) {
+        if (!line.isEmpty()) {
+          lines.add(line);
+        }
+      }
+    }
+    return lines;
+  }
+
+  private static final Codec<Pending> PENDING_CODEC =
+      new Codec<>() {
+        @Override
+        public void write(Pending value, BinaryWriter out) {
+          out.writeLong(value.checkpointId());
+          out.writeString(value.pendingPath());
+          out.writeString(value.finalPath());
+        }
+
+        @Override
+        public Pending read(BinaryReader in) {
+          return new Pending(in.readLong(), in.readString(), in.readString());
+        }
+      };
+}

@@ -1,0 +1,180 @@
+package dev.weir.runtime.local;
+
+import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.CheckpointCoordinator;
+import dev.weir.checkpoint.CompletedCheckpointStore;
+import dev.weir.concurrent.SingleThreadMainExecutor;
+import dev.weir.config.JobSpec;
+import dev.weir.graph.InvalidJobException;
+import dev.weir.graph.JobGraph;
+import dev.weir.runtime.JobMaster;
+import dev.weir.runtime.JobSettings;
+import dev.weir.runtime.JobStatus;
+import dev.weir.runtime.LocalDeployment;
+import dev.weir.state.KeyedStateBackendFactory;
+import dev.weir.state.KeyedStateBackends;
+import dev.weir.storage.CheckpointStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs a validated job inside this process: coordinator and job master on one main thread, every
+ * task on its own thread, checkpoints in the spec's storage.
+ */
+public final class LocalJobRunner implements AutoCloseable {
+  private final JobSpec spec;
+  private final String jobId;
+  private final Path workDir;
+  private final CheckpointStorage storage;
+  private final SingleThreadMainExecutor main;
+  private final ExecutorService io;
+  private final JobMaster jobMaster;
+  private final java.util.Queue<Long> completedDurations =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * @param jobId the job's directory in checkpoint storage; unique per run
+   * @param workDir local scratch space (RocksDB files), deleted on close
+   */
+  public LocalJobRunner(JobSpec spec, String jobId, Path workDir) {
+    this.spec = spec;
+    this.jobId = jobId;
+    this.workDir = workDir;
+    this.storage = spec.storage().open();
+    this.main = new SingleThreadMainExecutor("job-master-" + spec.name());
+    this.io =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "snapshot-io");
+              t.setDaemon(true);
+              return t;
+            });
+    Supplier<JobGraph> graphs = graphFactory(spec);
+    JobSettings settings =
+        new JobSettings(
+            spec.name(),
+            jobId,
+            spec.parallelism(),
+            spec.maxParallelism(),
+            spec.checkpoints(),
+            spec.stateBackend(),
+            spec.allowNonRestoredState(),
+            JobSettings.DEFAULT_BUFFER_TIMEOUT,
+            JobSettings.DEFAULT_BUFFER_SIZE,
+            JobSettings.DEFAULT_CREDITS);
+    CompletedCheckpointStore store = new CompletedCheckpointStore(storage, jobId);
+    KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
+    JobMaster[] master = new JobMaster[1];
+    CheckpointCoordinator coordinator =
+        new CheckpointCoordinator(
+            spec.checkpoints(),
+            spec.maxParallelism(),
+            main,
+            io,
+            store,
+            new CheckpointCoordinator.Listener() {
+              @Override
+              public void checkpointCompleted(dev.weir.checkpoint.CompletedCheckpoint c) {
+                completedDurations.add(c.durationMillis());
+                master[0].checkpointCompleted(c);
+              }
+
+              @Override
+              public void tolerableFailuresExceeded(
+                  long id, dev.weir.checkpoint.CheckpointFailureReason reason) {
+                master[0].tolerableFailuresExceeded(id, reason);
+              }
+            });
+    this.jobMaster =
+        new JobMaster(
+            settings,
+            new HashSet<>(graphs.get().operatorUids()),
+            main,
+            coordinator,
+            (attempt, restore, listener, responder) ->
+                new LocalDeployment(
+                    settings,
+                    graphs,
+                    attempt,
+                    restore,
+                    store,
+                    backends,
+                    workDir.resolve("attempt-" + attempt),
+                    io,
+                    listener,
+                    responder),
+            spec.restartStrategy().get());
+    master[0] = jobMaster;
+  }
+
+  /** Builds the job's graph anew for every subtask (each gets its own function instances). */
+  static Supplier<JobGraph> graphFactory(JobSpec spec) {
+    return () -> {
+      StreamJob job;
+      try {
+        job =
+            Class.forName(spec.entryClass())
+                .asSubclass(StreamJob.class)
+                .getDeclaredConstructor()
+                .newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new InvalidJobException(
+            "cannot instantiate " + spec.entryClass() + " (it needs a public no-arg constructor)",
+            e);
+      }
+      return JobGraph.of(job, spec.args());
+    };
+  }
+
+  public CompletableFuture<JobStatus> start() {
+    return jobMaster.start();
+  }
+
+  public JobMaster jobMaster() {
+    return jobMaster;
+  }
+
+  /** End-to-end durations of every completed checkpoint so far, in completion order. */
+  public java.util.List<Long> checkpointDurationsMillis() {
+    return java.util.List.copyOf(completedDurations);
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+
+  public CheckpointStorage storage() {
+    return storage;
+  }
+
+  public void cancel() {
+    jobMaster.cancel();
+  }
+
+  @Override
+  public void close() {
+    main.close();
+    io.shutdownNow();
+    storage.close();
+    deleteQuietly(workDir);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // scratch space only
+    }
+  }
+}

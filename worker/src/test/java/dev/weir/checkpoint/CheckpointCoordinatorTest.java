@@ -1,0 +1,253 @@
+package dev.weir.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.testing.InMemoryStorage;
+import dev.weir.testing.ManualMainThread;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CheckpointCoordinatorTest {
+  private static final TaskId SOURCE = new TaskId(0, 0);
+  private static final TaskId COUNTER = new TaskId(1, 0);
+
+  private final ManualMainThread main = new ManualMainThread();
+  private final InMemoryStorage storage = new InMemoryStorage();
+  private final CompletedCheckpointStore store = new CompletedCheckpointStore(storage, "job");
+  private final RecordingGateway gateway = new RecordingGateway();
+  private final List<Long> failovers = new ArrayList<>();
+
+  private CheckpointCoordinator coordinator(CheckpointConfig config) {
+    CheckpointCoordinator coordinator =
+        new CheckpointCoordinator(
+            config,
+            128,
+            main,
+            Runnable::run,
+            store,
+            new CheckpointCoordinator.Listener() {
+              @Override
+              public void checkpointCompleted(CompletedCheckpoint checkpoint) {}
+
+              @Override
+              public void tolerableFailuresExceeded(long id, CheckpointFailureReason reason) {
+                failovers.add(id);
+              }
+            });
+    coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
+    return coordinator;
+  }
+
+  private static CheckpointConfig config(
+      Duration interval,
+      Duration timeout,
+      Duration minPause,
+      int maxConcurrent,
+      int tolerable,
+      int retained) {
+    return new CheckpointConfig(
+        interval,
+        CheckpointingMode.EXACTLY_ONCE,
+        timeout,
+        minPause,
+        maxConcurrent,
+        tolerable,
+        retained);
+  }
+
+  private static TaskSnapshot ack(TaskId task, long id) {
+    return new TaskSnapshot(
+        task,
+        id,
+        Map.of(
+            "op-" + task.stage(),
+            SubtaskSnapshot.newBuilder().setSubtaskIndex(task.subtask()).build()),
+        10,
+        0,
+        0,
+        0);
+  }
+
+  private void acknowledgeAll(CheckpointCoordinator coordinator, long id) {
+    coordinator.acknowledge(ack(SOURCE, id));
+    coordinator.acknowledge(ack(COUNTER, id));
+    main.runPending();
+  }
+
+  @Test
+  void triggersEveryIntervalAndCompletesByWritingMetadataAfterTheLastAcknowledgement()
+      throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 5));
+
+    main.advance(Duration.ofMillis(999));
+    assertThat(gateway.triggered).isEmpty();
+    main.advance(Duration.ofMillis(1));
+    assertThat(gateway.triggered).containsExactly(1L);
+
+    coordinator.acknowledge(ack(SOURCE, 1));
+    main.runPending();
+    assertThat(store.completedIds()).isEmpty();
+    assertThat(gateway.completed).isEmpty();
+
+    coordinator.acknowledge(ack(COUNTER, 1));
+    main.runPending();
+    assertThat(store.completedIds()).containsExactly(1L);
+    assertThat(gateway.completed).containsExactly(1L);
+    assertThat(store.readMetadata(1).getOperatorsList())
+        .extracting(o -> o.getUid())
+        .containsExactly("op-0", "op-1");
+    assertThat(coordinator.stats().completed()).isEqualTo(1);
+
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void abortsACheckpointThatTimesOutAndCountsItAsAFailure() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ZERO, 1, 5, 1));
+    main.advance(Duration.ofSeconds(10));
+    coordinator.acknowledge(ack(SOURCE, 1));
+
+    main.advance(Duration.ofSeconds(3));
+
+    assertThat(gateway.aborted).containsExactly(1L);
+    assertThat(coordinator.stats().failed()).isEqualTo(1);
+    assertThat(coordinator.stats().latestFailure()).contains("expired");
+    acknowledgeAll(coordinator, 1); // too late
+    assertThat(store.completedIds()).isEmpty();
+    assertThat(failovers).isEmpty();
+  }
+
+  @Test
+  void neverRunsMoreCheckpointsAtOnceThanMaxConcurrent() {
+    coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 2, 0, 1));
+
+    main.advance(Duration.ofSeconds(5));
+
+    assertThat(gateway.triggered).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void waitsTheMinimumPauseAfterACompletedCheckpointBeforeTriggeringTheNext() {
+    CheckpointCoordinator coordinator =
+        coordinator(
+            config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMillis(2500), 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+    acknowledgeAll(coordinator, 1);
+
+    main.advance(Duration.ofMillis(2400));
+    assertThat(gateway.triggered).containsExactly(1L);
+    main.advance(Duration.ofMillis(100));
+    assertThat(gateway.triggered).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void failsOverOnlyWhenMoreConsecutiveCheckpointsFailThanTolerated() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ZERO, 1, 1, 1));
+
+    main.advance(Duration.ofMillis(1500)); // 1 triggered at 1.0 s, expires at 1.5 s
+    assertThat(failovers).isEmpty();
+    main.advance(Duration.ofMillis(600)); // 2 triggered at 2.0 s...
+    acknowledgeAll(coordinator, 2); // ...and completes: the count starts again
+    main.advance(Duration.ofMillis(1400)); // 3 triggered at 3.0 s, expires at 3.5 s (1st in a row)
+    assertThat(failovers).isEmpty();
+    main.advance(Duration.ofMillis(1000)); // 4 triggered at 4.0 s, expires at 4.5 s (2nd in a row)
+    assertThat(failovers).containsExactly(4L);
+  }
+
+  @Test
+  void abortsAtOnceWhenATaskDeclines() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 3, 1));
+    main.advance(Duration.ofSeconds(1));
+
+    coordinator.decline(COUNTER, 1, "upload failed");
+    main.runPending();
+
+    assertThat(gateway.aborted).containsExactly(1L);
+    assertThat(coordinator.stats().latestFailure()).contains("declined").contains("upload failed");
+  }
+
+  @Test
+  void keepsOnlyTheRetainedNumberOfCompletedCheckpointsInStorage() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 2));
+    for (long id = 1; id <= 4; id++) {
+      main.advance(Duration.ofSeconds(1));
+      storage.write(store.checkpointDirectory(id) + "/op-1/0/state", new byte[] {1});
+      acknowledgeAll(coordinator, id);
+    }
+
+    assertThat(store.completedIds()).containsExactly(3L, 4L);
+    assertThat(storage.list("job/chk-1/")).isEmpty();
+    assertThat(coordinator.retainedCheckpoints())
+        .extracting(CompletedCheckpoint::checkpointId)
+        .containsExactly(3L, 4L);
+  }
+
+  @Test
+  void takesTheFinalCheckpointAtOnceWhenRequested() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+
+    coordinator.requestFinalCheckpoint();
+
+    assertThat(gateway.triggered).containsExactly(1L);
+    assertThat(gateway.finalFlags).containsExactly(true);
+    main.advance(Duration.ofMinutes(20));
+    assertThat(gateway.triggered).containsExactly(1L); // nothing after the final one
+  }
+
+  @Test
+  void aFailedFinalCheckpointFailsTheJobOverEvenWhenFailuresAreTolerated() {
+    coordinator(config(Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ZERO, 1, 10, 1))
+        .requestFinalCheckpoint();
+
+    main.advance(Duration.ofSeconds(1));
+
+    assertThat(failovers).containsExactly(1L);
+  }
+
+  @Test
+  void continuesCheckpointIdsAfterTheRecoveredOnes() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    coordinator.advanceCheckpointIdPast(41);
+
+    main.advance(Duration.ofSeconds(1));
+
+    assertThat(gateway.triggered).containsExactly(42L);
+  }
+
+  private static final class RecordingGateway implements TaskGateway {
+    final List<Long> triggered = new ArrayList<>();
+    final List<Boolean> finalFlags = new ArrayList<>();
+    final List<Long> completed = new ArrayList<>();
+    final List<Long> aborted = new ArrayList<>();
+
+    @Override
+    public void triggerCheckpoint(
+        TaskId source, long checkpointId, long timestampMillis, boolean isFinal) {
+      triggered.add(checkpointId);
+      finalFlags.add(isFinal);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      completed.add(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+      aborted.add(checkpointId);
+    }
+  }
+}
