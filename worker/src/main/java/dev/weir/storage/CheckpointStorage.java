@@ -7,9 +7,11 @@ import java.util.List;
  * Durable object storage for checkpoints, savepoints and sink output: a local directory or an S3
  * bucket prefix, behind one interface so that both take the same code path.
  *
- * <p>Paths are relative, '/'-separated, without a leading slash ({@code job/chk-3/_metadata}).
- * Writes are atomic: a reader sees an object whole or not at all. Implementations are thread-safe.
- * Every failure is a {@link StorageException} whose message names the location.
+ * <p>Paths are relative, '/'-separated, without a leading slash ({@code job/chk-3/_metadata}). A
+ * path cannot name an object and also be a directory-like prefix of other objects ({@code a} and
+ * {@code a/b}): neither a file system nor MinIO can hold both. Writes are atomic: a reader sees an
+ * object whole or not at all. Implementations are thread-safe. Every failure is a {@link
+ * StorageException} whose message names the location.
  */
 public interface CheckpointStorage extends AutoCloseable {
 
