@@ -1,0 +1,273 @@
+package dev.weir.state;
+
+import dev.weir.api.Codec;
+import dev.weir.api.ListState;
+import dev.weir.api.MapState;
+import dev.weir.api.ReducingState;
+import dev.weir.api.StateDescriptor;
+import dev.weir.api.ValueState;
+import dev.weir.proto.KeyedStateHandle;
+import dev.weir.proto.StateFile;
+import dev.weir.storage.CheckpointStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keyed state as Java objects: per state, per key group, a {@link java.util.HashMap} from key to
+ * value ({@link HeapStateTable}). Everything here belongs to the task thread, except a snapshot's
+ * captured data, which an upload thread reads after {@link #snapshot} returned.
+ *
+ * <p>Snapshots copy on write: {@link #snapshot} only clones each state's array of key group maps
+ * and starts a new {@link SnapshotEpoch}; while the snapshot is being written, the first change of
+ * a key group map (and of a list or map value, which are changed in place otherwise) copies it, so
+ * the upload sees the state exactly as it was. Values themselves are not copied: the API forbids
+ * changing an object after handing it to state.
+ *
+ * <p>The snapshot is one file in {@link HeapSnapshotFormat}. Restore reads only the key groups of
+ * this backend's range and keeps a state's entries serialized until the operator registers it (only
+ * then are its codecs known).
+ */
+public final class HeapKeyedStateBackend implements KeyedStateBackend {
+  private final String description;
+  private final KeyGroupRange keyGroupRange;
+  private final int maxParallelism;
+  private final Codec<Object> keyCodec;
+  private final WorkDirectory workDirectory;
+  private final SnapshotEpoch epoch = new SnapshotEpoch();
+
+  /** Registered states, by name. */
+  private final Map<String, HeapStateTable> tables = new LinkedHashMap<>();
+
+  /** Restored states the operator has not registered (yet), by name. */
+  private final Map<String, SerializedHeapState> unregistered = new LinkedHashMap<>();
+
+  /** Read directly by the state handles (same package) on every access. */
+  Object currentKey;
+
+  private int currentIndex = -1;
+  private boolean restored;
+
+  /**
+   * @param keyCodec encodes keys in snapshots; equal keys MUST give equal bytes
+   * @param workDir local scratch space for snapshot and restore files, used exclusively
+   */
+  @SuppressWarnings("unchecked")
+  public HeapKeyedStateBackend(
+      String operatorUid,
+      int subtaskIndex,
+      KeyGroupRange keyGroupRange,
+      int maxParallelism,
+      Codec<?> keyCodec,
+      Path workDir)
+      throws java.io.IOException {
+    KeyGroupRangeAssignment.checkParallelism(maxParallelism, 1);
+    if (keyGroupRange.isEmpty() || keyGroupRange.end() >= maxParallelism) {
+      throw new IllegalArgumentException(
+          "key group range " + keyGroupRange + " not within [0, " + maxParallelism + ")");
+    }
+    this.description = operatorUid + "/" + subtaskIndex;
+    this.keyGroupRange = keyGroupRange;
+    this.maxParallelism = maxParallelism;
+    this.keyCodec = (Codec<Object>) Objects.requireNonNull(keyCodec, "keyCodec");
+    this.workDirectory = new WorkDirectory(workDir);
+  }
+
+  @Override
+  public KeyGroupRange keyGroupRange() {
+    return keyGroupRange;
+  }
+
+  @Override
+  public void setCurrentKey(Object key, int keyGroup) {
+    if (!keyGroupRange.contains(keyGroup)) {
+      throw new IllegalArgumentException(
+          "key group " + keyGroup + " is not in " + keyGroupRange + " of " + description);
+    }
+    currentKey = Objects.requireNonNull(key, "key");
+    currentIndex = keyGroup - keyGroupRange.start();
+  }
+
+  int currentIndex() {
+    int index = currentIndex;
+    if (index < 0) {
+      throw new IllegalStateException("keyed state used before setCurrentKey");
+    }
+    return index;
+  }
+
+  int epoch() {
+    return epoch.current();
+  }
+
+  // ---- KeyedStateStore
+
+  @Override
+  public <T> ValueState<T> getState(StateDescriptor.Value<T> descriptor) {
+    return new HeapValueState<>(this, table(descriptor, descriptor.codec(), null));
+  }
+
+  @Override
+  public <T> ListState<T> getListState(StateDescriptor.ListOf<T> descriptor) {
+    return new HeapListState<>(this, table(descriptor, descriptor.codec(), null));
+  }
+
+  @Override
+  public <K, V> MapState<K, V> getMapState(StateDescriptor.MapOf<K, V> descriptor) {
+    return new HeapMapState<>(
+        this, table(descriptor, descriptor.valueCodec(), descriptor.keyCodec()));
+  }
+
+  @Override
+  public <T> ReducingState<T> getReducingState(StateDescriptor.Reducing<T> descriptor) {
+    return new HeapReducingState<>(
+        this, table(descriptor, descriptor.codec(), null), descriptor.reducer());
+  }
+
+  private HeapStateTable table(
+      StateDescriptor descriptor, Codec<?> valueCodec, Codec<?> userKeyCodec) {
+    StateKind kind = StateKind.of(descriptor);
+    HeapStateTable table = tables.get(descriptor.name());
+    if (table != null) {
+      StateKind.requireSame(descriptor.name(), kind, table.kind);
+      return table;
+    }
+    SerializedHeapState restoredState = unregistered.get(descriptor.name());
+    if (restoredState != null) {
+      StateKind.requireSame(descriptor.name(), kind, restoredState.kind());
+    }
+    table =
+        new HeapStateTable(
+            descriptor.name(), kind, valueCodec, userKeyCodec, keyGroupRange.size(), epoch);
+    if (restoredState != null) {
+      table.load(restoredState, keyCodec);
+      unregistered.remove(descriptor.name());
+    }
+    tables.put(descriptor.name(), table);
+    return table;
+  }
+
+  // ---- snapshot and restore
+
+  @Override
+  public KeyedSnapshot snapshot(long checkpointId, CheckpointStorage storage, String pathPrefix) {
+    List<HeapSnapshotSource> sources = new ArrayList<>(tables.size() + unregistered.size());
+    for (HeapStateTable table : tables.values()) {
+      sources.add(table.capture());
+    }
+    sources.addAll(unregistered.values()); // immutable once restored
+    epoch.beginSnapshot();
+    return new HeapSnapshot(
+        sources, storage, CheckpointStorage.join(pathPrefix, HeapSnapshotFormat.FILE_NAME));
+  }
+
+  /** The asynchronous part: writes the captured state to a local file and uploads it. */
+  private final class HeapSnapshot implements KeyedSnapshot {
+    private final List<HeapSnapshotSource> sources;
+    private final CheckpointStorage storage;
+    private final String path;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    HeapSnapshot(List<HeapSnapshotSource> sources, CheckpointStorage storage, String path) {
+      this.sources = sources;
+      this.storage = storage;
+      this.path = path;
+    }
+
+    @Override
+    public List<KeyedStateHandle> upload() throws Exception {
+      if (released.getAndSet(true)) {
+        throw new IllegalStateException("snapshot " + path + " was already uploaded or discarded");
+      }
+      Path local = workDirectory.freshPath("snapshot");
+      try {
+        try {
+          new HeapSnapshotWriter(maxParallelism, keyGroupRange, keyCodec).write(sources, local);
+        } finally {
+          epoch.endSnapshot(); // the captured maps are no longer read: writes may stop copying
+        }
+        StateFile file = StateFileTransfer.upload(storage, path, local);
+        return List.of(
+            KeyedStateHandle.newBuilder()
+                .setKeyGroupStart(keyGroupRange.start())
+                .setKeyGroupEnd(keyGroupRange.end())
+                .addFiles(file)
+                .setBackend(StateBackendKind.HEAP.id())
+                .build());
+      } finally {
+        Files.deleteIfExists(local);
+      }
+    }
+
+    @Override
+    public void discard() {
+      if (!released.getAndSet(true)) {
+        epoch.endSnapshot();
+      }
+    }
+  }
+
+  @Override
+  public void restore(List<KeyedStateHandle> handles, CheckpointStorage storage) throws Exception {
+    if (restored) {
+      throw new IllegalStateException("restore called twice on " + description);
+    }
+    restored = true;
+    HeapSnapshotReader reader = new HeapSnapshotReader(maxParallelism, keyGroupRange);
+    Map<String, SerializedHeapState> read = new LinkedHashMap<>();
+    for (KeyedStateHandle handle : handles) {
+      KeyGroupRange range = KeyGroupRange.of(handle.getKeyGroupStart(), handle.getKeyGroupEnd());
+      if (range.intersect(keyGroupRange).isEmpty()) {
+        continue;
+      }
+      KeyedStateBackends.requireWrittenBy(handle, StateBackendKind.HEAP, storage);
+      for (StateFile file : handle.getFilesList()) {
+        Path local = workDirectory.freshPath("restore");
+        try {
+          StateFileTransfer.download(storage, file, local);
+          reader.read(local, storage.describe(file.getPath()), read);
+        } finally {
+          Files.deleteIfExists(local);
+        }
+      }
+    }
+    for (SerializedHeapState state : read.values()) {
+      HeapStateTable table = tables.get(state.name());
+      if (table != null) {
+        table.load(state, keyCodec);
+      } else {
+        unregistered.put(state.name(), state);
+      }
+    }
+  }
+
+  /**
+   * A rough estimate: the number of entries times 64 bytes. Measuring object graphs is too
+   * expensive to do often.
+   */
+  @Override
+  public long estimatedSizeBytes() {
+    long entries = 0;
+    for (HeapStateTable table : tables.values()) {
+      entries += table.entryCount();
+    }
+    return entries * 64;
+  }
+
+  @Override
+  public void close() {
+    tables.clear();
+    unregistered.clear();
+    workDirectory.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "HeapKeyedStateBackend[" + description + " " + keyGroupRange + "]";
+  }
+}

@@ -1,0 +1,251 @@
+package dev.weir.state;
+
+import dev.weir.api.BinaryReader;
+import dev.weir.api.BinaryWriter;
+import dev.weir.api.Codec;
+import dev.weir.codec.ByteArrayReader;
+import dev.weir.codec.ByteArrayWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One registered state of the heap backend: per key group, a hash map from key to value. Values are
+ * the user's objects for value and reducing state, a {@link VersionedList} for list state and a
+ * {@link VersionedMap} for map state; empty lists and maps are removed, never stored.
+ *
+ * <p>Owned by the task thread. A snapshot captures a clone of the array of maps ({@link
+ * #capture()}); afterwards the task thread copies a key group's map, and a list or map value,
+ * before its first change ({@link SnapshotEpoch}), so the captured maps never change.
+ */
+final class HeapStateTable {
+  final String name;
+  final StateKind kind;
+  private final Codec<Object> valueCodec;
+  private final Codec<Object> userKeyCodec;
+  private final SnapshotEpoch epoch;
+
+  /** Index: key group minus the first key group of the range; null while a key group is empty. */
+  final HashMap<Object, Object>[] maps;
+
+  /** The epoch in which each map may be changed in place. */
+  private final int[] mapEpochs;
+
+  @SuppressWarnings("unchecked")
+  HeapStateTable(
+      String name,
+      StateKind kind,
+      Codec<?> valueCodec,
+      Codec<?> userKeyCodec,
+      int keyGroups,
+      SnapshotEpoch epoch) {
+    this.name = name;
+    this.kind = kind;
+    this.valueCodec = (Codec<Object>) valueCodec;
+    this.userKeyCodec = (Codec<Object>) userKeyCodec;
+    this.epoch = epoch;
+    this.maps = new HashMap[keyGroups];
+    this.mapEpochs = new int[keyGroups];
+  }
+
+  /** The map of a key group, ready to be changed; created when absent. */
+  HashMap<Object, Object> writableMap(int index) {
+    HashMap<Object, Object> map = maps[index];
+    int now = epoch.current();
+    if (map == null) {
+      map = new HashMap<>();
+      maps[index] = map;
+      mapEpochs[index] = now;
+    } else if (mapEpochs[index] != now) {
+      if (epoch.mustCopy(mapEpochs[index])) {
+        map = new HashMap<>(map);
+        maps[index] = map;
+      }
+      mapEpochs[index] = now;
+    }
+    return map;
+  }
+
+  /** The list of a key, ready to be changed; created (and stored) when absent. */
+  ArrayList<Object> writableList(int index, Object key) {
+    HashMap<Object, Object> map = writableMap(index);
+    VersionedList list = (VersionedList) map.get(key);
+    int now = epoch.current();
+    if (list == null) {
+      list = new VersionedList(new ArrayList<>(), now);
+      map.put(key, list);
+    } else if (list.epoch != now) {
+      if (epoch.mustCopy(list.epoch)) {
+        list = list.copy(now);
+        map.put(key, list);
+      } else {
+        list.epoch = now;
+      }
+    }
+    return list.items;
+  }
+
+  /** The user map of a key, ready to be changed; created (and stored) when absent. */
+  HashMap<Object, Object> writableUserMap(int index, Object key) {
+    HashMap<Object, Object> map = writableMap(index);
+    VersionedMap userMap = (VersionedMap) map.get(key);
+    int now = epoch.current();
+    if (userMap == null) {
+      userMap = new VersionedMap(new HashMap<>(), now);
+      map.put(key, userMap);
+    } else if (userMap.epoch != now) {
+      if (epoch.mustCopy(userMap.epoch)) {
+        userMap = userMap.copy(now);
+        map.put(key, userMap);
+      } else {
+        userMap.epoch = now;
+      }
+    }
+    return userMap.entries;
+  }
+
+  /** Removes a key; copies its key group's map only when the key is present. */
+  void remove(int index, Object key) {
+    HashMap<Object, Object> map = maps[index];
+    if (map != null && map.containsKey(key)) {
+      writableMap(index).remove(key);
+    }
+  }
+
+  Object get(int index, Object key) {
+    HashMap<Object, Object> map = maps[index];
+    return map == null ? null : map.get(key);
+  }
+
+  long entryCount() {
+    long n = 0;
+    for (HashMap<Object, Object> map : maps) {
+      if (map != null) {
+        n += map.size();
+      }
+    }
+    return n;
+  }
+
+  /** Writes a stored value in the snapshot encoding of its kind ({@link HeapSnapshotFormat}). */
+  void encodeValue(Object stored, BinaryWriter out) {
+    switch (kind) {
+      case VALUE, REDUCING -> valueCodec.write(stored, out);
+      case LIST -> {
+        ArrayList<Object> items = ((VersionedList) stored).items;
+        out.writeVarInt(items.size());
+        for (Object item : items) {
+          valueCodec.write(item, out);
+        }
+      }
+      case MAP -> {
+        HashMap<Object, Object> entries = ((VersionedMap) stored).entries;
+        out.writeVarInt(entries.size());
+        for (Map.Entry<Object, Object> e : entries.entrySet()) {
+          userKeyCodec.write(e.getKey(), out);
+          valueCodec.write(e.getValue(), out);
+        }
+      }
+    }
+  }
+
+  private Object decodeValue(BinaryReader in, int stamp) {
+    return switch (kind) {
+      case VALUE, REDUCING -> valueCodec.read(in);
+      case LIST -> {
+        int n = in.readVarInt();
+        ArrayList<Object> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          items.add(valueCodec.read(in));
+        }
+        yield new VersionedList(items, stamp);
+      }
+      case MAP -> {
+        int n = in.readVarInt();
+        HashMap<Object, Object> entries = new HashMap<>(capacityFor(n));
+        for (int i = 0; i < n; i++) {
+          Object userKey = userKeyCodec.read(in);
+          entries.put(userKey, valueCodec.read(in));
+        }
+        yield new VersionedMap(entries, stamp);
+      }
+    };
+  }
+
+  /** Decodes restored entries into this table, with the codecs it was registered with. */
+  void load(SerializedHeapState restored, Codec<Object> keyCodec) {
+    StateKind.requireSame(name, kind, restored.kind());
+    ByteArrayReader reader = new ByteArrayReader();
+    int now = epoch.current();
+    for (int index = 0; index < maps.length; index++) {
+      ArrayList<byte[]> entries = restored.entries(index);
+      if (entries == null) {
+        continue;
+      }
+      HashMap<Object, Object> map = writableMap(index);
+      for (int i = 0; i < entries.size(); i += 2) {
+        byte[] keyBytes = entries.get(i);
+        byte[] valueBytes = entries.get(i + 1);
+        Object key = keyCodec.read(reader.wrap(keyBytes, 0, keyBytes.length));
+        requireConsumed(reader, "key codec");
+        Object value = decodeValue(reader.wrap(valueBytes, 0, valueBytes.length), now);
+        requireConsumed(reader, "value codec");
+        map.put(key, value);
+      }
+    }
+  }
+
+  private void requireConsumed(ByteArrayReader reader, String what) {
+    if (reader.remaining() != 0) {
+      // The codec does not read what was written: a different codec than at snapshot time.
+      throw new IllegalStateException(
+          "state '"
+              + name
+              + "': the "
+              + what
+              + " left "
+              + reader.remaining()
+              + " bytes of a restored entry unread; is it the codec the state was written with?");
+    }
+  }
+
+  /** The state as of now, for a snapshot; see the class comment for why it stays unchanged. */
+  HeapSnapshotSource capture() {
+    HashMap<Object, Object>[] captured = maps.clone();
+    return new HeapSnapshotSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public StateKind kind() {
+        return kind;
+      }
+
+      @Override
+      public int writeKeyGroup(
+          int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
+        HashMap<Object, Object> map = captured[keyGroupIndex];
+        if (map == null) {
+          return 0;
+        }
+        for (Map.Entry<Object, Object> e : map.entrySet()) {
+          scratch.reset();
+          keyCodec.write(e.getKey(), scratch);
+          out.writeVarInt(scratch.position());
+          out.writeBytes(scratch.array(), 0, scratch.position());
+          scratch.reset();
+          encodeValue(e.getValue(), scratch);
+          out.writeVarInt(scratch.position());
+          out.writeBytes(scratch.array(), 0, scratch.position());
+        }
+        return map.size();
+      }
+    };
+  }
+
+  private static int capacityFor(int entries) {
+    return (int) Math.min(1 << 30, entries / 0.75f + 1);
+  }
+}

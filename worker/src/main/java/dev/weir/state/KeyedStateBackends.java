@@ -1,0 +1,45 @@
+package dev.weir.state;
+
+import dev.weir.proto.KeyedStateHandle;
+import dev.weir.storage.CheckpointStorage;
+import java.util.Objects;
+
+/** The keyed state backend factory of each {@link StateBackendKind}. Stateless. */
+public final class KeyedStateBackends {
+  private KeyedStateBackends() {}
+
+  public static KeyedStateBackendFactory forKind(StateBackendKind kind) {
+    return switch (Objects.requireNonNull(kind, "kind")) {
+      case HEAP -> new HeapKeyedStateBackendFactory();
+      case ROCKSDB -> new RocksDbKeyedStateBackendFactory();
+    };
+  }
+
+  /**
+   * Fails unless a handle was written by a backend of {@code kind}: the formats differ, and
+   * switching backends through a checkpoint is not supported.
+   */
+  static void requireWrittenBy(
+      KeyedStateHandle handle, StateBackendKind kind, CheckpointStorage storage)
+      throws StateRestoreException {
+    if (kind.id().equals(handle.getBackend())) {
+      return;
+    }
+    String where =
+        handle.getFilesCount() == 0
+            ? ""
+            : " (" + storage.describe(handle.getFiles(0).getPath()) + ")";
+    throw new StateRestoreException(
+        "keyed state of key groups ["
+            + handle.getKeyGroupStart()
+            + ".."
+            + handle.getKeyGroupEnd()
+            + "]"
+            + where
+            + " was written by the '"
+            + handle.getBackend()
+            + "' state backend; the '"
+            + kind.id()
+            + "' backend cannot read it");
+  }
+}

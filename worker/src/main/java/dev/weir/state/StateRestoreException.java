@@ -1,0 +1,18 @@
+package dev.weir.state;
+
+import java.io.IOException;
+
+/**
+ * Keyed state could not be restored: a snapshot file is missing, truncated, corrupt, of an unknown
+ * format or written by another backend. The message names the file ({@code
+ * CheckpointStorage.describe(path)}) when one is to blame.
+ */
+public class StateRestoreException extends IOException {
+  public StateRestoreException(String message) {
+    super(message);
+  }
+
+  public StateRestoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

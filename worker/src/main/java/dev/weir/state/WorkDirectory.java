@@ -1,0 +1,70 @@
+package dev.weir.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The local directory a backend uses exclusively (RocksDB files, snapshot and restore scratch
+ * files). Thread-safe: the task thread and upload threads both take fresh names from it.
+ */
+final class WorkDirectory {
+  private final Path root;
+  private final AtomicLong sequence = new AtomicLong();
+
+  WorkDirectory(Path root) throws IOException {
+    this.root = Files.createDirectories(root);
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** A path under the root that no other call returned ({@code prefix-N}); not created. */
+  Path freshPath(String prefix) {
+    return root.resolve(prefix + "-" + sequence.incrementAndGet());
+  }
+
+  /** Deletes everything under the root, keeping the root. */
+  void clear() {
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path child : children.collect(Collectors.toList())) {
+        deleteRecursively(child);
+      }
+    } catch (NoSuchFileException e) {
+      // already gone
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + root, e);
+    }
+  }
+
+  /** Deletes a file or a directory tree; nothing happens when it does not exist. */
+  static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      List<Path> deepestFirst = walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+      for (Path p : deepestFirst) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (DirectoryNotEmptyException e) {
+          // a concurrent writer added a file; report it rather than loop
+          throw new UncheckedIOException("cannot delete " + p, e);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // deleted concurrently
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path, e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.weir.state;
+
+import dev.weir.storage.CheckpointStorage;
+import dev.weir.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. Thread-safe (the map
+ * is concurrent and objects are replaced whole).
+ */
+final class InMemoryCheckpointStorage implements CheckpointStorage {
+  private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
+
+  @Override
+  public void write(String path, byte[] bytes) {
+    objects.put(path, bytes.clone());
+  }
+
+  @Override
+  public void upload(String path, Path localFile) throws StorageException {
+    try {
+      objects.put(path, Files.readAllBytes(localFile));
+    } catch (IOException e) {
+      throw new StorageException("cannot upload " + localFile + " to " + describe(path), e);
+    }
+  }
+
+  @Override
+  public byte[] read(String path) throws StorageException {
+    byte[] bytes = objects.get(path);
+    if (bytes == null) {
+      throw new StorageException("no object " + describe(path), null, true);
+    }
+    return bytes.clone();
+  }
+
+  @Override
+  public void download(String path, Path localFile) throws StorageException {
+    try {
+      Files.write(localFile, read(path));
+    } catch (StorageException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new StorageException("cannot download " + describe(path) + " to " + localFile, e);
+    }
+  }
+
+  @Override
+  public boolean exists(String path) {
+    return objects.containsKey(path);
+  }
+
+  @Override
+  public List<String> list(String prefix) {
+    List<String> paths = new ArrayList<>();
+    for (String path : objects.tailMap(prefix).keySet()) {
+      if (!path.startsWith(prefix)) {
+        break;
+      }
+      paths.add(path);
+    }
+    return paths;
+  }
+
+  @Override
+  public void copy(String from, String to) throws StorageException {
+    objects.put(to, read(from));
+  }
+
+  @Override
+  public void delete(String path) {
+    objects.remove(path);
+  }
+
+  @Override
+  public void deleteAll(String prefix) {
+    for (String path : list(prefix)) {
+      objects.remove(path);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "memory://test";
+  }
+
+  @Override
+  public void close() {}
+
+  /** Flips every bit of the byte in the middle of an object. */
+  void flipByte(String path) {
+    byte[] bytes = objects.get(path).clone();
+    bytes[bytes.length / 2] ^= (byte) 0xff;
+    objects.put(path, bytes);
+  }
+
+  /** Keeps only the first {@code length} bytes of an object. */
+  void truncate(String path, int length) {
+    byte[] bytes = objects.get(path);
+    objects.put(path, java.util.Arrays.copyOf(bytes, length));
+  }
+
+  int size(String path) {
+    return objects.get(path).length;
+  }
+}
