@@ -43,9 +43,20 @@ public final class ManifestValidator {
 
   /** Parses and validates; {@code source} names the manifest in messages. */
   public JobSpec validate(String yaml, String source) throws InvalidManifestException {
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new InvalidManifestException(
+          source,
+          List.of(
+              "not valid YAML: "
+                  + e.getOriginalMessage()
+                  + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
+    }
     StreamingJobManifest manifest;
     try {
-      manifest = YAML.readValue(yaml, StreamingJobManifest.class);
+      manifest = tree == null ? null : YAML.treeToValue(tree, StreamingJobManifest.class);
     } catch (JsonMappingException e) {
       String field =
           e.getPath().stream()
@@ -55,12 +66,7 @@ public final class ManifestValidator {
       throw new InvalidManifestException(
           source, List.of((field.isEmpty() ? "" : field + ": ") + e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw new InvalidManifestException(
-          source,
-          List.of(
-              "not valid YAML: "
-                  + e.getOriginalMessage()
-                  + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
+      throw new InvalidManifestException(source, List.of(e.getOriginalMessage()));
     }
     if (manifest == null) {
       throw new InvalidManifestException(source, List.of("the manifest is empty"));

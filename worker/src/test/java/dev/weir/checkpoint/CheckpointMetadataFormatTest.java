@@ -18,9 +18,11 @@ class CheckpointMetadataFormatTest {
 
   @Test
   void readsBackWhatItWroteWithItsVersion() throws Exception {
-    CheckpointMetadata read = CheckpointMetadataFormat.decode(CheckpointMetadataFormat.encode(metadata), "x");
+    CheckpointMetadata read =
+        CheckpointMetadataFormat.decode(CheckpointMetadataFormat.encode(metadata), "x");
 
-    assertThat(read).isEqualTo(metadata.toBuilder().setVersion(CheckpointMetadataFormat.VERSION).build());
+    assertThat(read)
+        .isEqualTo(metadata.toBuilder().setVersion(CheckpointMetadataFormat.VERSION).build());
   }
 
   @Test
@@ -37,7 +39,8 @@ class CheckpointMetadataFormatTest {
   @Test
   void refusesTruncatedAndForeignFiles() {
     byte[] bytes = CheckpointMetadataFormat.encode(metadata);
-    assertThatThrownBy(() -> CheckpointMetadataFormat.decode(java.util.Arrays.copyOf(bytes, 10), "f"))
+    assertThatThrownBy(
+            () -> CheckpointMetadataFormat.decode(java.util.Arrays.copyOf(bytes, 10), "f"))
         .isInstanceOf(CorruptCheckpointException.class);
     assertThatThrownBy(() -> CheckpointMetadataFormat.decode("hello".getBytes(), "f"))
         .hasMessageContaining("not a Weir checkpoint metadata file");
@@ -48,6 +51,7 @@ class CheckpointMetadataFormatTest {
     byte[] bytes = CheckpointMetadataFormat.encode(metadata);
     bytes[11] = 9;
 
-    assertThatThrownBy(() -> CheckpointMetadataFormat.decode(bytes, "f")).hasMessageContaining("version 9");
+    assertThatThrownBy(() -> CheckpointMetadataFormat.decode(bytes, "f"))
+        .hasMessageContaining("version 9");
   }
 }

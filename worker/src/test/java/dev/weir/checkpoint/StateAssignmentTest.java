@@ -18,13 +18,16 @@ class StateAssignmentTest {
 
   private static SubtaskSnapshot subtask(int index, int kgStart, int kgEnd, String... offsets) {
     OperatorStateHandle.Builder state =
-        OperatorStateHandle.newBuilder().setName("offsets").setRedistribution(OperatorStateHandle.Redistribution.EVEN_SPLIT);
+        OperatorStateHandle.newBuilder()
+            .setName("offsets")
+            .setRedistribution(OperatorStateHandle.Redistribution.EVEN_SPLIT);
     for (String o : offsets) {
       state.addEntries(ByteString.copyFromUtf8(o));
     }
     return SubtaskSnapshot.newBuilder()
         .setSubtaskIndex(index)
-        .addKeyedState(KeyedStateHandle.newBuilder().setKeyGroupStart(kgStart).setKeyGroupEnd(kgEnd))
+        .addKeyedState(
+            KeyedStateHandle.newBuilder().setKeyGroupStart(kgStart).setKeyGroupEnd(kgEnd))
         .addOperatorState(state)
         .build();
   }
@@ -46,10 +49,18 @@ class StateAssignmentTest {
     List<OperatorRestore> restores =
         StateAssignment.assign(twoSubtasks(), Set.of("count"), 2, 128, false).get("count");
 
-    assertThat(restores.get(0).keyedState()).extracting(KeyedStateHandle::getKeyGroupStart).containsExactly(0);
-    assertThat(restores.get(1).keyedState()).extracting(KeyedStateHandle::getKeyGroupStart).containsExactly(64);
-    assertThat(restores.get(0).operatorState().get("offsets")).extracting(ByteString::toStringUtf8).containsExactly("a", "b");
-    assertThat(restores.get(1).operatorState().get("offsets")).extracting(ByteString::toStringUtf8).containsExactly("c", "d");
+    assertThat(restores.get(0).keyedState())
+        .extracting(KeyedStateHandle::getKeyGroupStart)
+        .containsExactly(0);
+    assertThat(restores.get(1).keyedState())
+        .extracting(KeyedStateHandle::getKeyGroupStart)
+        .containsExactly(64);
+    assertThat(restores.get(0).operatorState().get("offsets"))
+        .extracting(ByteString::toStringUtf8)
+        .containsExactly("a", "b");
+    assertThat(restores.get(1).operatorState().get("offsets"))
+        .extracting(ByteString::toStringUtf8)
+        .containsExactly("c", "d");
   }
 
   @Test
@@ -58,10 +69,19 @@ class StateAssignmentTest {
         StateAssignment.assign(twoSubtasks(), Set.of("count"), 3, 128, false).get("count");
 
     // ranges of 3 subtasks: [0..42], [43..85], [86..127]
-    assertThat(restores.get(0).keyedState()).extracting(KeyedStateHandle::getKeyGroupStart).containsExactly(0);
-    assertThat(restores.get(1).keyedState()).extracting(KeyedStateHandle::getKeyGroupStart).containsExactly(0, 64);
-    assertThat(restores.get(2).keyedState()).extracting(KeyedStateHandle::getKeyGroupStart).containsExactly(64);
-    assertThat(restores.stream().flatMap(r -> r.operatorState().get("offsets").stream()).map(ByteString::toStringUtf8))
+    assertThat(restores.get(0).keyedState())
+        .extracting(KeyedStateHandle::getKeyGroupStart)
+        .containsExactly(0);
+    assertThat(restores.get(1).keyedState())
+        .extracting(KeyedStateHandle::getKeyGroupStart)
+        .containsExactly(0, 64);
+    assertThat(restores.get(2).keyedState())
+        .extracting(KeyedStateHandle::getKeyGroupStart)
+        .containsExactly(64);
+    assertThat(
+            restores.stream()
+                .flatMap(r -> r.operatorState().get("offsets").stream())
+                .map(ByteString::toStringUtf8))
         .containsExactly("a", "b", "c", "d");
   }
 
@@ -69,8 +89,11 @@ class StateAssignmentTest {
   void unionGivesEverySubtaskAllEntries() {
     assertThat(
             StateAssignment.redistribute(
-                List.of(List.of(ByteString.copyFromUtf8("x")), List.of(ByteString.copyFromUtf8("y"))),
-                OperatorStateHandle.Redistribution.UNION, 0, 3))
+                List.of(
+                    List.of(ByteString.copyFromUtf8("x")), List.of(ByteString.copyFromUtf8("y"))),
+                OperatorStateHandle.Redistribution.UNION,
+                0,
+                3))
         .extracting(ByteString::toStringUtf8)
         .containsExactly("x", "y");
   }
@@ -80,7 +103,8 @@ class StateAssignmentTest {
     assertThatThrownBy(() -> StateAssignment.assign(twoSubtasks(), Set.of("other"), 2, 128, false))
         .hasMessageContaining("operator uid 'count'")
         .hasMessageContaining("allowNonRestoredState");
-    assertThat(StateAssignment.assign(twoSubtasks(), Set.of("other"), 2, 128, true)).isEqualTo(Map.of());
+    assertThat(StateAssignment.assign(twoSubtasks(), Set.of("other"), 2, 128, true))
+        .isEqualTo(Map.of());
   }
 
   @Test

@@ -39,6 +39,8 @@ class ByteArrayCodecTest {
     out.writeString("truncated");
     ByteArrayReader in = new ByteArrayReader(out.array(), 0, out.position() - 2);
 
-    assertThatThrownBy(in::readString).isInstanceOf(MalformedDataException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(in::readString)
+        .isInstanceOf(MalformedDataException.class)
+        .hasMessageContaining("truncated");
   }
 }

@@ -25,14 +25,16 @@ class RestartStrategyTest {
     RestartStrategy s = RestartStrategy.failureRate(2, Duration.ofSeconds(10), Duration.ZERO);
     assertThat(s.onFailure(0)).isPresent();
     assertThat(s.onFailure(1_000)).isPresent();
-    assertThat(s.onFailure(11_500)).isPresent(); // the first one left the window
-    assertThat(s.onFailure(12_000)).isEmpty();
+    assertThat(s.onFailure(11_500)).isPresent(); // the first two left the window
+    assertThat(s.onFailure(12_000)).isPresent();
+    assertThat(s.onFailure(13_000)).isEmpty(); // three within ten seconds
   }
 
   @Test
   void exponentialDelayGrowsUpToTheMaximumAndResetsAfterAQuietPeriod() {
     RestartStrategy s =
-        RestartStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofMillis(350), 2.0, Duration.ofSeconds(60));
+        RestartStrategy.exponentialDelay(
+            Duration.ofMillis(100), Duration.ofMillis(350), 2.0, Duration.ofSeconds(60));
     assertThat(s.onFailure(0)).contains(Duration.ofMillis(100));
     assertThat(s.onFailure(1)).contains(Duration.ofMillis(200));
     assertThat(s.onFailure(2)).contains(Duration.ofMillis(350));

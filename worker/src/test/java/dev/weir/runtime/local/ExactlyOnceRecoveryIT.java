@@ -23,7 +23,9 @@ class ExactlyOnceRecoveryIT {
 
   @BeforeAll
   static void startMinio() {
-    minio = MinioServer.start("weir", System.getenv("WEIR_S3_ACCESS_KEY"), System.getenv("WEIR_S3_SECRET_KEY"));
+    minio =
+        MinioServer.start(
+            "weir", System.getenv("WEIR_S3_ACCESS_KEY"), System.getenv("WEIR_S3_SECRET_KEY"));
   }
 
   @AfterAll
@@ -37,7 +39,12 @@ class ExactlyOnceRecoveryIT {
     run.injectFailures = 3;
     if (storage.equals("s3")) {
       String prefix = "it-" + UUID.randomUUID();
-      run.storageYaml = "{endpoint: '" + minio.endpoint() + "', bucket: weir, prefix: " + prefix + "/checkpoints}";
+      run.storageYaml =
+          "{endpoint: '"
+              + minio.endpoint()
+              + "', bucket: weir, prefix: "
+              + prefix
+              + "/checkpoints}";
       run.output = "s3://weir/" + prefix + "/output";
       run.endpoint = minio.endpoint();
     } else {
@@ -49,8 +56,8 @@ class ExactlyOnceRecoveryIT {
 
   @ParameterizedTest(name = "{0} state, {1} storage")
   @CsvSource({"heap, local", "rocksdb, local", "heap, s3", "rocksdb, s3"})
-  void committedOutputIsExactlyOncePerKeyAfterInjectedFailures(String backend, String storage, @TempDir Path dir)
-      throws Exception {
+  void committedOutputIsExactlyOncePerKeyAfterInjectedFailures(
+      String backend, String storage, @TempDir Path dir) throws Exception {
     PageViewCountRun run = run(backend, storage, dir);
 
     assertThat(run.run(dir)).isEqualTo(JobStatus.FINISHED);
@@ -62,7 +69,8 @@ class ExactlyOnceRecoveryIT {
 
   @ParameterizedTest(name = "{0} state")
   @CsvSource({"heap", "rocksdb"})
-  void atLeastOnceModeLeavesNoGapsAfterInjectedFailures(String backend, @TempDir Path dir) throws Exception {
+  void atLeastOnceModeLeavesNoGapsAfterInjectedFailures(String backend, @TempDir Path dir)
+      throws Exception {
     PageViewCountRun run = run(backend, "local", dir);
     run.mode = "AT_LEAST_ONCE";
 

@@ -55,8 +55,17 @@ final class PageViewCountRun {
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
         """
-        .formatted(parallelism, events, keys, rate, injectFailures, output, mode, backend,
-            storageYaml, injectFailures + 2);
+        .formatted(
+            parallelism,
+            events,
+            keys,
+            rate,
+            injectFailures,
+            output,
+            mode,
+            backend,
+            storageYaml,
+            injectFailures + 2);
   }
 
   /** Runs to the end and returns the final status. */
@@ -66,7 +75,9 @@ final class PageViewCountRun {
     if (endpoint != null) {
       System.setProperty("weir.s3.endpoint", endpoint);
     }
-    runner = new LocalJobRunner(spec, "pv-" + UUID.randomUUID(), Files.createTempDirectory(workDir, "run"));
+    runner =
+        new LocalJobRunner(
+            spec, "pv-" + UUID.randomUUID(), Files.createTempDirectory(workDir, "run"));
     try {
       return runner.start().get(3, TimeUnit.MINUTES);
     } finally {
@@ -80,7 +91,9 @@ final class PageViewCountRun {
     try (CheckpointStorage out = StorageLocation.parse(output, endpoint).open()) {
       for (String line : ExactlyOnceFileSink.readCommitted(out)) {
         String[] parts = line.split(",");
-        perApp.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>()).add(Long.parseLong(parts[1]));
+        perApp
+            .computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>())
+            .add(Long.parseLong(parts[1]));
       }
     }
     return perApp;
@@ -94,7 +107,8 @@ final class PageViewCountRun {
     for (long c = 1; c <= events / keys; c++) {
       expected.add(c);
     }
-    perApp.forEach((app, counts) -> assertThat(counts).as("counts of app %d", app).isEqualTo(expected));
+    perApp.forEach(
+        (app, counts) -> assertThat(counts).as("counts of app %d", app).isEqualTo(expected));
   }
 
   /**
