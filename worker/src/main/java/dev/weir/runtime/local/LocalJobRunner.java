@@ -173,8 +173,8 @@ public final class LocalJobRunner implements AutoCloseable {
     }
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // scratch space only
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // scratch space only; a snapshot upload may still be removing its own files
     }
   }
 }

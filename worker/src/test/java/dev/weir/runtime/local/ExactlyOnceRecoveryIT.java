@@ -64,6 +64,7 @@ class ExactlyOnceRecoveryIT {
 
     assertThat(run.runner.jobMaster().attempt()).as("restarts").isEqualTo(3);
     assertThat(run.runner.jobMaster().checkpointStats().restored()).isGreaterThanOrEqualTo(1);
+    assertThat(run.runner.jobMaster().checkpointStats().completed()).isGreaterThan(3);
     run.assertExactlyOnce();
   }
 
