@@ -24,23 +24,27 @@ class LocalModeE2E {
   }
 
   @Test
-  void runsTheShippedPageViewManifestToTheEndWithExactlyOnceOutput(@TempDir Path dir) throws Exception {
+  void runsTheShippedPageViewManifestToTheEndWithExactlyOnceOutput(@TempDir Path dir)
+      throws Exception {
     String manifest =
         shippedManifest()
             .replace("\"400000\"", "\"20000\"")
             .replace("weir-local/page-view-count/output", dir.resolve("output").toString())
-            .replace("weir-local/page-view-count/checkpoints", dir.resolve("checkpoints").toString());
+            .replace(
+                "weir-local/page-view-count/checkpoints", dir.resolve("checkpoints").toString());
     Path file = dir.resolve("pv.yaml");
     Files.writeString(file, manifest);
 
-    ExternalCommand.Result result = WorkerJar.run(Map.of(), Duration.ofMinutes(2), "local", file.toString());
+    ExternalCommand.Result result =
+        WorkerJar.run(Map.of(), Duration.ofMinutes(2), "local", file.toString());
 
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).contains("RESULT status=FINISHED records=20000");
     assertThat(result.stderr()).contains("records/s").contains("last checkpoint");
     Map<String, List<Long>> perApp = new LinkedHashMap<>();
     try (Stream<Path> parts = Files.list(dir.resolve("output"))) {
-      for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+      for (Path part :
+          parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
         for (String line : Files.readAllLines(part)) {
           String[] kv = line.split(",");
           perApp.computeIfAbsent(kv[0], k -> new ArrayList<>()).add(Long.parseLong(kv[1]));
@@ -58,11 +62,13 @@ class LocalModeE2E {
         shippedManifest()
             .replace("parallelism: 2", "parallelism: 0")
             .replace("stateBackend: rocksdb", "stateBackend: leveldb")
-            .replace("weir-local/page-view-count/checkpoints", dir.resolve("checkpoints").toString());
+            .replace(
+                "weir-local/page-view-count/checkpoints", dir.resolve("checkpoints").toString());
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, manifest);
 
-    ExternalCommand.Result result = WorkerJar.run(Map.of(), Duration.ofMinutes(1), "local", file.toString());
+    ExternalCommand.Result result =
+        WorkerJar.run(Map.of(), Duration.ofMinutes(1), "local", file.toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.stderr())
@@ -76,7 +82,8 @@ class LocalModeE2E {
   void refusesUnreachableStorageBeforeStartingAnything(@TempDir Path dir) throws Exception {
     String manifest =
         shippedManifest()
-            .replace("path: weir-local/page-view-count/checkpoints",
+            .replace(
+                "path: weir-local/page-view-count/checkpoints",
                 "{endpoint: 'http://127.0.0.1:" + FreePort.pick() + "', bucket: weir}")
             .replace("storage:\n    {", "storage: {")
             .replace("weir-local/page-view-count/output", dir.resolve("output").toString());
@@ -91,7 +98,10 @@ class LocalModeE2E {
             file.toString());
 
     assertThat(result.exitCode()).as(result.stderr()).isEqualTo(2);
-    assertThat(result.stderr()).contains("spec.storage").contains("127.0.0.1").doesNotContain("secret-value-1");
+    assertThat(result.stderr())
+        .contains("spec.storage")
+        .contains("127.0.0.1")
+        .doesNotContain("secret-value-1");
     assertThat(dir.resolve("output")).doesNotExist();
   }
 }

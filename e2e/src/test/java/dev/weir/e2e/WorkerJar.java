@@ -13,7 +13,8 @@ final class WorkerJar {
   private WorkerJar() {}
 
   static Path path() {
-    Path root = Path.of(System.getProperty("weir.repo.root", Path.of("..").toAbsolutePath().toString()));
+    Path root =
+        Path.of(System.getProperty("weir.repo.root", Path.of("..").toAbsolutePath().toString()));
     Path jar = root.resolve("worker/target/weir-worker.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run the build (mvn package) first");

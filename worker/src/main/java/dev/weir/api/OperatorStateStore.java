@@ -10,4 +10,7 @@ public interface OperatorStateStore {
 
   /** Whether this subtask starts from a snapshot (as opposed to fresh). */
   boolean isRestored();
+
+  /** The id of the checkpoint this subtask's state comes from, if it was restored. */
+  java.util.OptionalLong restoredCheckpointId();
 }

@@ -8,10 +8,14 @@ import java.util.Map;
 /**
  * The state one operator subtask starts from: keyed state handles covering (at least) its key
  * groups, and its share of the operator state entries by state name.
+ *
+ * @param checkpointId the checkpoint (or savepoint) the state comes from; -1 for a fresh start
  */
 public record OperatorRestore(
-    List<KeyedStateHandle> keyedState, Map<String, List<ByteString>> operatorState) {
-  public static final OperatorRestore EMPTY = new OperatorRestore(List.of(), Map.of());
+    long checkpointId,
+    List<KeyedStateHandle> keyedState,
+    Map<String, List<ByteString>> operatorState) {
+  public static final OperatorRestore EMPTY = new OperatorRestore(-1, List.of(), Map.of());
 
   public OperatorRestore {
     keyedState = List.copyOf(keyedState);

@@ -55,13 +55,15 @@ public final class StateAssignment {
                 + operator.getUid()
                 + "', which the job does not have; set allowNonRestoredState to drop it");
       }
-      result.put(operator.getUid(), assignOperator(operator, parallelism, maxParallelism));
+      result.put(
+          operator.getUid(),
+          assignOperator(operator, snapshot.getCheckpointId(), parallelism, maxParallelism));
     }
     return result;
   }
 
   private static List<OperatorRestore> assignOperator(
-      OperatorSnapshot operator, int parallelism, int maxParallelism) {
+      OperatorSnapshot operator, long checkpointId, int parallelism, int maxParallelism) {
     List<SubtaskSnapshot> subtasks = new ArrayList<>(operator.getSubtasksList());
     subtasks.sort(Comparator.comparingInt(SubtaskSnapshot::getSubtaskIndex));
     List<KeyedStateHandle> keyed = new ArrayList<>();
@@ -94,7 +96,7 @@ public final class StateAssignment {
             entry.getKey(),
             redistribute(entry.getValue(), modes.get(entry.getKey()), index, parallelism));
       }
-      restores.add(new OperatorRestore(mine, operatorState));
+      restores.add(new OperatorRestore(checkpointId, mine, operatorState));
     }
     return restores;
   }

@@ -93,9 +93,32 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
         commit(p);
       }
       pendingState.clear();
+      rollBackPartsAfter(state.restoredCheckpointId().getAsLong());
     }
     discardUncommitted(pendingState.get());
     openStaging();
+  }
+
+  /**
+   * Deletes this subtask's committed parts of checkpoints newer than the one restored. They exist
+   * only when recovery had to fall back past a damaged checkpoint: their records are replayed and
+   * committed again, so keeping them would duplicate output.
+   */
+  private void rollBackPartsAfter(long restoredCheckpointId) throws StorageException {
+    String suffix = "-" + subtask;
+    for (String path : storage.list("part-")) {
+      int dash = path.lastIndexOf('-');
+      if (path.endsWith(suffix) && dash == path.length() - suffix.length()) {
+        long checkpointId = Long.parseLong(path.substring("part-".length(), dash));
+        if (checkpointId > restoredCheckpointId) {
+          LOG.warn(
+              "removing committed {}: it is newer than the restored checkpoint {} and is replayed",
+              storage.describe(path),
+              restoredCheckpointId);
+          storage.delete(path);
+        }
+      }
+    }
   }
 
   /** Deletes this subtask's pending files that no completed checkpoint refers to. */

@@ -47,7 +47,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   private volatile Deployment deployment;
   private volatile int attempt = -1;
   private volatile Throwable failureCause;
-  private Long restoredFrom;
+  private volatile Long restoredFrom;
   private int finishedSources;
   private int finishedTasks;
 
@@ -96,6 +96,11 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
 
   public Throwable failureCause() {
     return failureCause;
+  }
+
+  /** The checkpoint the current attempt restored, or null when it started without state. */
+  public Long restoredCheckpointId() {
+    return restoredFrom;
   }
 
   public CheckpointStats checkpointStats() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Operator state of one operator subtask: named lists, snapshotted inline into the checkpoint
@@ -21,18 +22,27 @@ import java.util.Map;
  */
 public final class DefaultOperatorStateStore implements OperatorStateStore {
   private final Map<String, List<ByteString>> restored;
+  private final long restoredCheckpointId;
   private final Map<String, Entry<?>> states = new LinkedHashMap<>();
 
   /**
    * @param restored entries by state name, already redistributed for this subtask; empty if fresh
+   * @param restoredCheckpointId the checkpoint they come from, -1 for a fresh start
    */
-  public DefaultOperatorStateStore(Map<String, List<ByteString>> restored) {
+  public DefaultOperatorStateStore(
+      Map<String, List<ByteString>> restored, long restoredCheckpointId) {
     this.restored = restored;
+    this.restoredCheckpointId = restoredCheckpointId;
   }
 
   @Override
   public boolean isRestored() {
-    return !restored.isEmpty();
+    return restoredCheckpointId >= 0;
+  }
+
+  @Override
+  public OptionalLong restoredCheckpointId() {
+    return restoredCheckpointId >= 0 ? OptionalLong.of(restoredCheckpointId) : OptionalLong.empty();
   }
 
   @Override

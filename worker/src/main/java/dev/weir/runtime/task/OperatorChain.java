@@ -147,7 +147,8 @@ final class OperatorChain implements AutoCloseable {
   }
 
   private DefaultOperatorStateStore operatorState(String uid) {
-    return new DefaultOperatorStateStore(context.restoreOf(uid).operatorState());
+    var restore = context.restoreOf(uid);
+    return new DefaultOperatorStateStore(restore.operatorState(), restore.checkpointId());
   }
 
   private KeyedStateBackend createBackend(String uid, Stage stage) throws Exception {

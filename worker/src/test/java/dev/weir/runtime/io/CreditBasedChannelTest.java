@@ -1,0 +1,116 @@
+package dev.weir.runtime.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weir.api.Codecs;
+import dev.weir.graph.Exchange;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CreditBasedChannelTest {
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Exchange byString() {
+    return new Exchange(
+        s -> s, (dev.weir.api.Codec) Codecs.STRING, (dev.weir.api.Codec) Codecs.STRING);
+  }
+
+  @Test
+  void aSenderWithoutCreditWaitsUntilTheReceiverHandsABufferBack() throws Exception {
+    InputGate gate = new InputGate(1);
+    Channel channel = new Channel(0, gate, 2, 64);
+    channel.send(channel.requestBuffer());
+    channel.send(channel.requestBuffer());
+
+    CompletableFuture<Buffer> third =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return channel.requestBuffer();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.onSpinWait();
+    assertThat(third).isNotDone();
+
+    InputGate.Delivery delivered = gate.poll(0);
+    channel.recycle((Buffer) delivered.payload());
+
+    await().atMost(Duration.ofSeconds(5)).until(third::isDone);
+  }
+
+  @Test
+  void aReceiverThatStopsReadingStopsTheWriterAfterItsCreditsAreFilled() throws Exception {
+    InputGate gate = new InputGate(1);
+    Channel channel = new Channel(0, gate, 3, 128);
+    RecordWriter writer =
+        new RecordWriter(byString(), new Channel[] {channel}, 128, 1_000_000_000L);
+    AtomicLong written = new AtomicLong();
+    Thread sender =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < 100_000; i++) {
+                  writer.collect("record-" + i);
+                  written.incrementAndGet();
+                }
+              } catch (TaskInterruptedException cancelled) {
+                // the test stops us
+              }
+            });
+    sender.start();
+
+    // three buffers of 128 bytes hold a few dozen records: the writer must stall there
+    await().atMost(Duration.ofSeconds(5)).until(() -> sender.getState() == Thread.State.WAITING);
+    long stalledAt = written.get();
+    assertThat(stalledAt).isBetween(10L, 100L);
+
+    InputGate.Delivery d;
+    while ((d = gate.poll(0)) != null) {
+      channel.recycle((Buffer) d.payload());
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> written.get() > stalledAt);
+    sender.interrupt();
+    sender.join();
+  }
+
+  @Test
+  void recordsGoToTheSubtaskOwningTheirKeyGroupAndEventsFollowTheRecordsBeforeThem()
+      throws Exception {
+    InputGate[] gates = {new InputGate(1), new InputGate(1)};
+    Channel[] channels = {new Channel(0, gates[0], 4, 1024), new Channel(0, gates[1], 4, 1024)};
+    RecordWriter writer = new RecordWriter(byString(), channels, 128, Long.MAX_VALUE);
+
+    for (int i = 0; i < 50; i++) {
+      writer.collect("key-" + i);
+    }
+    writer.broadcast(new ChannelEvent.CheckpointBarrier(1, 0, false));
+
+    for (int target = 0; target < 2; target++) {
+      InputGate.Delivery data = gates[target].poll(0);
+      assertThat(data.payload()).isInstanceOf(Buffer.class);
+      dev.weir.codec.ByteArrayReader in =
+          new dev.weir.codec.ByteArrayReader(
+              ((Buffer) data.payload()).data(), 0, ((Buffer) data.payload()).length());
+      while (in.remaining() > 0) {
+        int keyGroup = (in.readByte() & 0xff) << 8 | (in.readByte() & 0xff);
+        String key = in.readString();
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.weir.codec.ByteArrayWriter w = new dev.weir.codec.ByteArrayWriter(16);
+        w.writeString(key);
+        int expected =
+            dev.weir.state.KeyGroupRangeAssignment.keyGroupOf(w.array(), 0, w.position(), 128);
+        assertThat(keyGroup).isEqualTo(expected);
+        assertThat(dev.weir.state.KeyGroupRangeAssignment.subtaskForKeyGroup(128, 2, keyGroup))
+            .isEqualTo(target);
+        assertThat(bytes).isNotEmpty();
+      }
+      assertThat(gates[target].poll(0).payload())
+          .isInstanceOf(ChannelEvent.CheckpointBarrier.class);
+    }
+  }
+}
