@@ -28,7 +28,8 @@ class LocalModeE2E {
       throws Exception {
     String manifest =
         shippedManifest()
-            .replace("\"400000\"", "\"20000\"")
+            .replace("\"400000\"", "\"60000\"")
+            .replace("\"20000\"", "\"10000\"")
             .replace("weir-local/page-view-count/output", dir.resolve("output").toString())
             .replace(
                 "weir-local/page-view-count/checkpoints", dir.resolve("checkpoints").toString());
@@ -39,7 +40,7 @@ class LocalModeE2E {
         WorkerJar.run(Map.of(), Duration.ofMinutes(2), "local", file.toString());
 
     assertThat(result.exitCode()).as(result.stderr()).isZero();
-    assertThat(result.stdout()).contains("RESULT status=FINISHED records=20000");
+    assertThat(result.stdout()).contains("RESULT status=FINISHED records=60000");
     assertThat(result.stderr()).contains("records/s").contains("last checkpoint");
     Map<String, List<Long>> perApp = new LinkedHashMap<>();
     try (Stream<Path> parts = Files.list(dir.resolve("output"))) {
@@ -52,7 +53,7 @@ class LocalModeE2E {
       }
     }
     assertThat(perApp).hasSize(100);
-    List<Long> expected = Stream.iterate(1L, c -> c + 1).limit(200).toList();
+    List<Long> expected = Stream.iterate(1L, c -> c + 1).limit(600).toList();
     perApp.forEach((app, counts) -> assertThat(counts).as("app " + app).isEqualTo(expected));
   }
 
