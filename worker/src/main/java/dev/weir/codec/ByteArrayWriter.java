@@ -111,9 +111,32 @@ public final class ByteArrayWriter implements BinaryWriter {
     position += length;
   }
 
+  /**
+   * The common case in one pass: a string of fewer than 128 ASCII characters is its length byte and
+   * its characters. Returns false (having written nothing) for anything else.
+   */
+  private boolean writeShortAscii(String value, int chars) {
+    ensure(1 + chars);
+    byte[] b = buffer;
+    int p = position + 1;
+    for (int i = 0; i < chars; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80) {
+        return false;
+      }
+      b[p + i] = (byte) c;
+    }
+    b[position] = (byte) chars;
+    position = p + chars;
+    return true;
+  }
+
   @Override
   public void writeString(String value) {
     int chars = value.length();
+    if (chars < 0x80 && writeShortAscii(value, chars)) {
+      return;
+    }
     int utf8 = 0;
     for (int i = 0; i < chars; i++) {
       char c = value.charAt(i);

@@ -20,16 +20,19 @@ final class HeapReducingState<T> implements ReducingState<T> {
   @Override
   @SuppressWarnings("unchecked")
   public T get() {
-    return (T) table.get(backend.currentIndex(), backend.currentKey);
+    ValueCell cell = table.cell(backend.currentIndex(), backend.currentKey);
+    return cell == null ? null : (T) cell.value;
   }
 
   @Override
   public void add(T value) {
     Objects.requireNonNull(value, "ReducingState.add(null)");
     int index = backend.currentIndex();
-    T current = get();
+    ValueCell cell = table.cell(index, backend.currentKey);
+    @SuppressWarnings("unchecked")
+    T current = cell == null ? null : (T) cell.value;
     T reduced = current == null ? value : CheckedReduce.apply(reducer, table.name, current, value);
-    table.writableMap(index).put(backend.currentKey, reduced);
+    table.writeValue(index, backend.currentKey, cell, reduced);
   }
 
   @Override

@@ -109,7 +109,31 @@ final class HeapStateTable {
     HashMap<Object, Object> map = maps[index];
     if (map != null && map.containsKey(key)) {
       writableMap(index).remove(key);
+      cellVersion++;
     }
+  }
+
+  /** Bumped whenever a key's cell is replaced or removed: invalidates cells cached by states. */
+  int cellVersion;
+
+  /** The cell of a key (value and reducing state), or null. */
+  ValueCell cell(int index, Object key) {
+    return (ValueCell) get(index, key);
+  }
+
+  /**
+   * Sets a key's value: in place when {@code cell} (the key's current cell, or null) is not
+   * referenced by a snapshot being written, else through a new cell in a writable map.
+   */
+  void writeValue(int index, Object key, ValueCell cell, Object value) {
+    int now = epoch.current();
+    if (cell != null && (cell.epoch == now || !epoch.mustCopy(cell.epoch))) {
+      cell.value = value;
+      cell.epoch = now;
+      return;
+    }
+    writableMap(index).put(key, new ValueCell(value, now));
+    cellVersion++;
   }
 
   Object get(int index, Object key) {
@@ -130,7 +154,7 @@ final class HeapStateTable {
   /** Writes a stored value in the snapshot encoding of its kind ({@link HeapSnapshotFormat}). */
   void encodeValue(Object stored, BinaryWriter out) {
     switch (kind) {
-      case VALUE, REDUCING -> valueCodec.write(stored, out);
+      case VALUE, REDUCING -> valueCodec.write(((ValueCell) stored).value, out);
       case LIST -> {
         ArrayList<Object> items = ((VersionedList) stored).items;
         out.writeVarInt(items.size());
@@ -151,7 +175,7 @@ final class HeapStateTable {
 
   private Object decodeValue(BinaryReader in, int stamp) {
     return switch (kind) {
-      case VALUE, REDUCING -> valueCodec.read(in);
+      case VALUE, REDUCING -> new ValueCell(valueCodec.read(in), stamp);
       case LIST -> {
         int n = in.readVarInt();
         ArrayList<Object> items = new ArrayList<>(n);

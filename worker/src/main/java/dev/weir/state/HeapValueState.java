@@ -12,10 +12,21 @@ final class HeapValueState<T> implements ValueState<T> {
     this.table = table;
   }
 
+  // the cell read last, for the key object it was read for: update() right after value() of the
+  // same record then needs no second lookup
+  private Object cachedKey;
+  private ValueCell cachedCell;
+  private int cachedVersion;
+
   @Override
   @SuppressWarnings("unchecked")
   public T value() {
-    return (T) table.get(backend.currentIndex(), backend.currentKey);
+    Object key = backend.currentKey;
+    ValueCell cell = table.cell(backend.currentIndex(), key);
+    cachedKey = key;
+    cachedCell = cell;
+    cachedVersion = table.cellVersion;
+    return cell == null ? null : (T) cell.value;
   }
 
   @Override
@@ -24,11 +35,19 @@ final class HeapValueState<T> implements ValueState<T> {
       clear();
       return;
     }
-    table.writableMap(backend.currentIndex()).put(backend.currentKey, value);
+    Object key = backend.currentKey;
+    int index = backend.currentIndex();
+    ValueCell cell =
+        key == cachedKey && cachedVersion == table.cellVersion
+            ? cachedCell
+            : table.cell(index, key);
+    table.writeValue(index, key, cell, value);
+    cachedKey = null;
   }
 
   @Override
   public void clear() {
     table.remove(backend.currentIndex(), backend.currentKey);
+    cachedKey = null;
   }
 }
