@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = WeirCommand.Version.class,
     description = "Weir runtime: stateful stream processing with barrier checkpoints.",
-    subcommands = {LocalCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      LocalCommand.class,
+      CoordinatorCommand.class,
+      WorkerCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class WeirCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

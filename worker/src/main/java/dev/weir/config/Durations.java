@@ -6,13 +6,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations as manifests write them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
   private Durations() {}
 
   /** The duration, or throws IllegalArgumentException saying what is accepted. */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String value = text.trim();
     Matcher m = SIMPLE.matcher(value);
     if (m.matches()) {

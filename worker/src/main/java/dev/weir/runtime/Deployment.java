@@ -6,6 +6,9 @@ import java.util.Set;
 
 /** The running tasks of one attempt of a job, wherever they run. */
 public interface Deployment extends TaskGateway {
+  /** Completes once every task was created and started (remote workers may take a while). */
+  java.util.concurrent.CompletableFuture<Void> started();
+
   Set<TaskId> sources();
 
   Set<TaskId> allTasks();

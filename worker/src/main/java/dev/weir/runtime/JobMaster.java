@@ -5,6 +5,8 @@ import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.checkpoint.CheckpointResponder;
 import dev.weir.checkpoint.CheckpointStats;
 import dev.weir.checkpoint.CompletedCheckpoint;
+import dev.weir.checkpoint.CompletedCheckpointStore;
+import dev.weir.checkpoint.CorruptCheckpointException;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.StateAssignment;
 import dev.weir.checkpoint.TaskId;
@@ -70,6 +72,48 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   public CompletableFuture<JobStatus> start() {
     main.execute(() -> deploy(0));
     return result;
+  }
+
+  /**
+   * Starts the job from the completed checkpoints found in storage (a restarted coordinator): the
+   * newest readable one is restored, unreadable ones are skipped with an error, and checkpoint ids
+   * continue after every id found.
+   */
+  public CompletableFuture<JobStatus> recoverAndStart(CompletedCheckpointStore store) {
+    main.execute(
+        () -> {
+          try {
+            List<Long> ids = store.completedIds();
+            List<CompletedCheckpoint> readable = new ArrayList<>();
+            for (long id : ids) {
+              try {
+                readable.add(
+                    new CompletedCheckpoint(
+                        store.readMetadata(id),
+                        store.storage().describe(store.metadataPath(id)),
+                        0,
+                        0));
+              } catch (CorruptCheckpointException e) {
+                LOG.error("checkpoint {} is unreadable, skipping it: {}", id, e.getMessage());
+              }
+            }
+            if (!ids.isEmpty()) {
+              coordinator.advanceCheckpointIdPast(ids.get(ids.size() - 1));
+              LOG.info("found completed checkpoints {} in storage", ids);
+            }
+            coordinator.recoverCompleted(readable);
+          } catch (StorageException e) {
+            fail(e);
+            return;
+          }
+          deploy(0);
+        });
+    return result;
+  }
+
+  /** Something outside the tasks failed the attempt (a worker was lost). Any thread. */
+  public void failAttempt(String why) {
+    main.execute(() -> failover(why, new IllegalStateException(why)));
   }
 
   /** Stops the job without committing anything further. Any thread. */
@@ -153,7 +197,22 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
         deployer.deploy(
             nextAttempt, restore, new AttemptListener(nextAttempt), responder(nextAttempt));
     deployment = started;
-    coordinator.start(started, started.sources(), started.allTasks());
+    started
+        .started()
+        .whenComplete(
+            (ok, error) ->
+                main.execute(
+                    () -> {
+                      if (attempt != nextAttempt || status != JobStatus.RUNNING) {
+                        return;
+                      }
+                      if (error != null) {
+                        failover(
+                            "attempt " + nextAttempt + " could not be deployed: " + error, error);
+                      } else {
+                        coordinator.start(started, started.sources(), started.allTasks());
+                      }
+                    }));
   }
 
   private CheckpointResponder responder(int forAttempt) {
@@ -237,10 +296,12 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     status = JobStatus.RESTARTING;
     LOG.warn("attempt {} failed: {}", attempt, why);
     coordinator.stop();
-    deployment.cancel();
+    if (deployment != null) {
+      deployment.cancel();
+    }
     if (cause instanceof TaskRestoreException
         && restoredFrom != null
-        && !isUnreachableStorage(cause)) {
+        && !StorageException.isUnreachable(cause)) {
       List<CompletedCheckpoint> retained = coordinator.retainedCheckpoints();
       if (retained.size() <= 1) {
         // starting empty would replay output the sinks already committed: refuse instead
@@ -270,15 +331,6 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     int next = attempt + 1;
     LOG.info("restarting in {} ms (attempt {})", delay.get().toMillis(), next);
     main.schedule(() -> deploy(next), delay.get());
-  }
-
-  private static boolean isUnreachableStorage(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof StorageException s && !s.isNotFound()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String rootMessage(Throwable cause) {

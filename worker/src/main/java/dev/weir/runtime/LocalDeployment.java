@@ -5,15 +5,11 @@ import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.graph.JobGraph;
-import dev.weir.graph.OperatorNode;
-import dev.weir.graph.Stage;
 import dev.weir.runtime.io.Channel;
 import dev.weir.runtime.io.InputGate;
-import dev.weir.runtime.io.RecordWriter;
-import dev.weir.runtime.task.KeyedTask;
+import dev.weir.runtime.io.OutputChannel;
 import dev.weir.runtime.task.SourceTask;
 import dev.weir.runtime.task.Task;
-import dev.weir.runtime.task.TaskContext;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.state.KeyedStateBackendFactory;
 import java.nio.file.Path;
@@ -23,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -46,6 +43,17 @@ public final class LocalDeployment implements Deployment {
       TaskListener listener,
       CheckpointResponder responder) {
     int parallelism = settings.parallelism();
+    SubtaskFactory factory =
+        new SubtaskFactory(
+            settings,
+            attempt,
+            (uid, subtask) -> restore.containsKey(uid) ? restore.get(uid).get(subtask) : null,
+            checkpoints,
+            backends,
+            workDir,
+            asyncExecutor,
+            listener,
+            responder);
     JobGraph[] graph = new JobGraph[parallelism];
     for (int i = 0; i < parallelism; i++) {
       graph[i] = graphs.get();
@@ -59,60 +67,26 @@ public final class LocalDeployment implements Deployment {
     }
     for (int s = 0; s < stages; s++) {
       for (int i = 0; i < parallelism; i++) {
-        Stage stage = graph[i].stages().get(s);
-        RecordWriter writer = null;
+        OutputChannel[] outputs = null;
         if (s + 1 < stages) {
-          Channel[] channels = new Channel[parallelism];
+          outputs = new OutputChannel[parallelism];
           for (int j = 0; j < parallelism; j++) {
-            channels[j] =
-                new Channel(i, gates[s + 1][j], settings.credits(), settings.bufferSize());
+            outputs[j] = new Channel(i, gates[s + 1][j], settings.credits(), settings.bufferSize());
           }
-          writer =
-              new RecordWriter(
-                  graph[i].stages().get(s + 1).input(),
-                  channels,
-                  settings.maxParallelism(),
-                  settings.bufferTimeout().toNanos());
         }
-        TaskId id = new TaskId(s, i);
-        TaskContext context =
-            new TaskContext(
-                settings.jobName(),
-                id,
-                parallelism,
-                settings.maxParallelism(),
-                attempt,
-                settings.checkpoints().mode(),
-                checkpoints,
-                backends,
-                workDir.resolve("stage-" + s).resolve(String.valueOf(i)),
-                asyncExecutor,
-                responder,
-                listener,
-                restoreOf(stage, restore, i),
-                settings.bufferTimeout().toNanos());
-        if (s == 0) {
-          SourceTask task = new SourceTask(context, stage, writer);
-          sources.put(id, task);
-          tasks.add(task);
-        } else {
-          tasks.add(new KeyedTask(context, stage, gates[s][i], writer));
+        Task task = factory.create(graph[i], s, i, outputs, gates[s][i]);
+        if (task instanceof SourceTask source) {
+          sources.put(task.id(), source);
         }
+        tasks.add(task);
       }
     }
     tasks.forEach(Task::start);
   }
 
-  private static Map<String, OperatorRestore> restoreOf(
-      Stage stage, Map<String, List<OperatorRestore>> restore, int subtask) {
-    Map<String, OperatorRestore> mine = new HashMap<>();
-    for (OperatorNode node : stage.operators()) {
-      List<OperatorRestore> perSubtask = restore.get(node.uid());
-      if (perSubtask != null) {
-        mine.put(node.uid(), perSubtask.get(subtask));
-      }
-    }
-    return mine;
+  @Override
+  public CompletableFuture<Void> started() {
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
@@ -157,6 +131,11 @@ public final class LocalDeployment implements Deployment {
 
   @Override
   public void cancel() {
+    cancelAndWait(tasks);
+  }
+
+  /** Cancels tasks and waits (bounded) until their threads ended. */
+  static void cancelAndWait(List<Task> tasks) {
     tasks.forEach(Task::cancel);
     for (Task task : tasks) {
       try {

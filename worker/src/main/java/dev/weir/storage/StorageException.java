@@ -15,6 +15,16 @@ public class StorageException extends IOException {
     this.notFound = notFound;
   }
 
+  /** Whether {@code cause} or one of its causes says the storage could not be reached. */
+  public static boolean isUnreachable(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof StorageException s && !s.isNotFound()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The object does not exist (as opposed to: the storage could not be reached). */
   public boolean isNotFound() {
     return notFound;

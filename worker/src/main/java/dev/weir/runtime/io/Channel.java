@@ -11,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
  * <p>Threading: {@link #requestBuffer}/{@link #send} on the sender's thread, {@link #recycle} on
  * the receiver's; the queues are the only shared state.
  */
-public final class Channel {
+public final class Channel implements OutputChannel, InputChannel {
   private final int index;
   private final InputGate receiver;
   private final BlockingQueue<Buffer> free;
@@ -25,28 +25,36 @@ public final class Channel {
     }
   }
 
-  /** Index of this channel among the receiver's inputs. */
+  @Override
   public int index() {
     return index;
   }
 
   /** Takes a free buffer, waiting for the receiver to hand one back (backpressure). */
+  @Override
   public Buffer requestBuffer() throws InterruptedException {
     Buffer buffer = free.take();
     buffer.length(0);
     return buffer;
   }
 
+  @Override
   public void send(Buffer buffer) {
     receiver.deliver(this, buffer);
   }
 
+  @Override
   public void send(ChannelEvent event) {
     receiver.deliver(this, event);
   }
 
-  /** The receiver is done with a buffer: it becomes a credit for the sender. */
+  @Override
   public void recycle(Buffer buffer) {
+    free.offer(buffer);
+  }
+
+  @Override
+  public void release(Buffer buffer) {
     free.offer(buffer);
   }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 public final class InputGate {
 
   /** A buffer or event and the channel it came on. */
-  public record Delivery(Channel channel, Object payload) {}
+  public record Delivery(InputChannel channel, Object payload) {}
 
   private final int channels;
   private final LinkedBlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
@@ -25,7 +25,8 @@ public final class InputGate {
     return channels;
   }
 
-  void deliver(Channel channel, Object payload) {
+  /** Called by a channel (any thread) when a buffer or event arrives. */
+  public void deliver(InputChannel channel, Object payload) {
     queue.add(new Delivery(channel, payload));
   }
 

@@ -15,7 +15,7 @@ import dev.weir.state.KeyGroupRangeAssignment;
  */
 public final class RecordWriter implements Collector<Object> {
   private final Exchange exchange;
-  private final Channel[] channels;
+  private final OutputChannel[] channels;
   private final Buffer[] current;
   private final int maxParallelism;
   private final long bufferTimeoutNanos;
@@ -25,7 +25,7 @@ public final class RecordWriter implements Collector<Object> {
   private long recordsOut;
 
   public RecordWriter(
-      Exchange exchange, Channel[] channels, int maxParallelism, long bufferTimeoutNanos) {
+      Exchange exchange, OutputChannel[] channels, int maxParallelism, long bufferTimeoutNanos) {
     this.exchange = exchange;
     this.channels = channels;
     this.current = new Buffer[channels.length];
@@ -60,7 +60,7 @@ public final class RecordWriter implements Collector<Object> {
     if (buffer == null) {
       buffer = request(target);
       if (length > buffer.capacity()) {
-        channels[target].recycle(buffer);
+        channels[target].release(buffer);
         throw new RecordTooLargeException(length, buffer.capacity());
       }
       current[target] = buffer;
@@ -108,8 +108,15 @@ public final class RecordWriter implements Collector<Object> {
   /** Sends what is buffered, then the event on every channel. */
   public void broadcast(ChannelEvent event) {
     flush();
-    for (Channel channel : channels) {
+    for (OutputChannel channel : channels) {
       channel.send(event);
+    }
+  }
+
+  /** Closes every channel (network streams); called when the task ends. */
+  public void close() {
+    for (OutputChannel channel : channels) {
+      channel.close();
     }
   }
 

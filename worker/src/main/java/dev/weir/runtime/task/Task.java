@@ -111,6 +111,9 @@ public abstract class Task implements Runnable {
         context.listener().taskFailed(context.id(), cause);
       }
     } finally {
+      if (writer != null) {
+        writer.close();
+      }
       if (chain != null) {
         chain.close();
       }

@@ -1,4 +1,4 @@
-package dev.weir.runtime.local;
+package dev.weir.runner;
 
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointCoordinator;
@@ -7,6 +7,9 @@ import dev.weir.concurrent.SingleThreadMainExecutor;
 import dev.weir.config.JobSpec;
 import dev.weir.graph.InvalidJobException;
 import dev.weir.graph.JobGraph;
+import dev.weir.net.RemoteDeployment;
+import dev.weir.net.WorkerRegistry;
+import dev.weir.runtime.DeploymentFactory;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.JobStatus;
@@ -14,9 +17,14 @@ import dev.weir.runtime.LocalDeployment;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.KeyedStateBackends;
 import dev.weir.storage.CheckpointStorage;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +37,7 @@ import java.util.stream.Stream;
  * Runs a validated job inside this process: coordinator and job master on one main thread, every
  * task on its own thread, checkpoints in the spec's storage.
  */
-public final class LocalJobRunner implements AutoCloseable {
+public final class JobRunner implements AutoCloseable {
   private final JobSpec spec;
   private final String jobId;
   private final Path workDir;
@@ -40,11 +48,34 @@ public final class LocalJobRunner implements AutoCloseable {
   private final java.util.Queue<Long> completedDurations =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+  /** Where the tasks run. */
+  public sealed interface Workers {
+    /** As threads of this process. */
+    record InProcess() implements Workers {}
+
+    /**
+     * In worker processes that connect to this coordinator's control port.
+     *
+     * @param port 0 picks a free port
+     */
+    record Remote(String bindHost, int port, Duration heartbeatTimeout) implements Workers {}
+  }
+
+  private final WorkerRegistry registry;
+  private final Server controlServer;
+  private final CompletedCheckpointStore store;
+
+  /** Runs the tasks as threads of this process. */
+  public JobRunner(JobSpec spec, String jobId, Path workDir) {
+    this(spec, jobId, workDir, new Workers.InProcess());
+  }
+
   /**
-   * @param jobId the job's directory in checkpoint storage; unique per run
+   * @param jobId the job's directory in checkpoint storage; a restarted coordinator uses the same
+   *     one and continues from the checkpoints it finds there
    * @param workDir local scratch space (RocksDB files), deleted on close
    */
-  public LocalJobRunner(JobSpec spec, String jobId, Path workDir) {
+  public JobRunner(JobSpec spec, String jobId, Path workDir, Workers workers) {
     this.spec = spec;
     this.jobId = jobId;
     this.workDir = workDir;
@@ -58,19 +89,8 @@ public final class LocalJobRunner implements AutoCloseable {
               return t;
             });
     Supplier<JobGraph> graphs = graphFactory(spec);
-    JobSettings settings =
-        new JobSettings(
-            spec.name(),
-            jobId,
-            spec.parallelism(),
-            spec.maxParallelism(),
-            spec.checkpoints(),
-            spec.stateBackend(),
-            spec.allowNonRestoredState(),
-            JobSettings.DEFAULT_BUFFER_TIMEOUT,
-            JobSettings.DEFAULT_BUFFER_SIZE,
-            JobSettings.DEFAULT_CREDITS);
-    CompletedCheckpointStore store = new CompletedCheckpointStore(storage, jobId);
+    JobSettings settings = settings(spec, jobId);
+    this.store = new CompletedCheckpointStore(storage, jobId);
     KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
     JobMaster[] master = new JobMaster[1];
     CheckpointCoordinator coordinator =
@@ -93,30 +113,71 @@ public final class LocalJobRunner implements AutoCloseable {
                 master[0].tolerableFailuresExceeded(id, reason);
               }
             });
+    DeploymentFactory deployer;
+    if (workers instanceof Workers.Remote remote) {
+      int stages = graphs.get().stages().size();
+      this.registry =
+          new WorkerRegistry(
+              spec.parallelism(), remote.heartbeatTimeout(), why -> master[0].failAttempt(why));
+      try {
+        this.controlServer =
+            NettyServerBuilder.forAddress(new InetSocketAddress(remote.bindHost(), remote.port()))
+                .addService(registry)
+                .build()
+                .start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot listen on " + remote.bindHost() + ":" + remote.port(), e);
+      }
+      deployer =
+          (attempt, restore, listener, responder) ->
+              new RemoteDeployment(
+                  registry, attempt, spec.parallelism(), stages, restore, listener, responder);
+    } else {
+      this.registry = null;
+      this.controlServer = null;
+      deployer =
+          (attempt, restore, listener, responder) ->
+              new LocalDeployment(
+                  settings,
+                  graphs,
+                  attempt,
+                  restore,
+                  store,
+                  backends,
+                  workDir.resolve("attempt-" + attempt),
+                  io,
+                  listener,
+                  responder);
+    }
     this.jobMaster =
         new JobMaster(
             settings,
             new HashSet<>(graphs.get().operatorUids()),
             main,
             coordinator,
-            (attempt, restore, listener, responder) ->
-                new LocalDeployment(
-                    settings,
-                    graphs,
-                    attempt,
-                    restore,
-                    store,
-                    backends,
-                    workDir.resolve("attempt-" + attempt),
-                    io,
-                    listener,
-                    responder),
+            deployer,
             spec.restartStrategy().get());
     master[0] = jobMaster;
   }
 
+  /** The runtime settings a spec gives, the same in the coordinator and in every worker. */
+  public static JobSettings settings(JobSpec spec, String jobId) {
+    return new JobSettings(
+        spec.name(),
+        jobId,
+        spec.parallelism(),
+        spec.maxParallelism(),
+        spec.checkpoints(),
+        spec.stateBackend(),
+        spec.allowNonRestoredState(),
+        JobSettings.DEFAULT_BUFFER_TIMEOUT,
+        JobSettings.DEFAULT_BUFFER_SIZE,
+        JobSettings.DEFAULT_CREDITS);
+  }
+
   /** Builds the job's graph anew for every subtask (each gets its own function instances). */
-  static Supplier<JobGraph> graphFactory(JobSpec spec) {
+  public static Supplier<JobGraph> graphFactory(JobSpec spec) {
     return () -> {
       StreamJob job;
       try {
@@ -134,8 +195,14 @@ public final class LocalJobRunner implements AutoCloseable {
     };
   }
 
+  /** Starts the job from the latest completed checkpoint of its job id, if any. */
   public CompletableFuture<JobStatus> start() {
-    return jobMaster.start();
+    return jobMaster.recoverAndStart(store);
+  }
+
+  /** The port workers connect to (remote workers only). */
+  public int controlPort() {
+    return controlServer == null ? -1 : controlServer.getPort();
   }
 
   public JobMaster jobMaster() {
@@ -161,6 +228,10 @@ public final class LocalJobRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    if (controlServer != null) {
+      controlServer.shutdownNow();
+      registry.close();
+    }
     main.close();
     io.shutdownNow();
     storage.close();

@@ -1,4 +1,4 @@
-package dev.weir.runtime.local;
+package dev.weir.runner;
 
 import dev.weir.api.Codecs;
 import dev.weir.api.Collector;

@@ -1,4 +1,4 @@
-package dev.weir.runtime.local;
+package dev.weir.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +41,7 @@ class CorruptCheckpointFallbackIT {
         spec:
           parallelism: 2
           job:
-            entryClass: dev.weir.runtime.local.FailOnSignalJob
+            entryClass: dev.weir.runner.FailOnSignalJob
             args: ["30000", "10", "2500", "%s", "%s"]
           checkpointing: {interval: 700ms, retained: 3}
           stateBackend: %s
@@ -50,7 +50,7 @@ class CorruptCheckpointFallbackIT {
         """
             .formatted(signal, output, backend, dir.resolve("checkpoints"));
     JobSpec spec = new ManifestValidator(System::getenv).validate(manifest, "test");
-    LocalJobRunner runner = new LocalJobRunner(spec, "fallback", dir.resolve("work"));
+    JobRunner runner = new JobRunner(spec, "fallback", dir.resolve("work"));
     try {
       var result = runner.start();
       await()

@@ -1,4 +1,4 @@
-package dev.weir.runtime.local;
+package dev.weir.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,11 +29,12 @@ final class PageViewCountRun {
   String backend = "heap";
   int parallelism = 2;
   int injectFailures;
+  int restartAttempts = -1;
   long rate = 10_000;
   String storageYaml;
   String output;
   String endpoint;
-  LocalJobRunner runner;
+  JobRunner runner;
 
   PageViewCountRun(long events, int keys) {
     this.events = events;
@@ -76,8 +77,7 @@ final class PageViewCountRun {
       System.setProperty("weir.s3.endpoint", endpoint);
     }
     runner =
-        new LocalJobRunner(
-            spec, "pv-" + UUID.randomUUID(), Files.createTempDirectory(workDir, "run"));
+        new JobRunner(spec, "pv-" + UUID.randomUUID(), Files.createTempDirectory(workDir, "run"));
     try {
       return runner.start().get(3, TimeUnit.MINUTES);
     } finally {

@@ -1,4 +1,4 @@
-package dev.weir.runtime.local;
+package dev.weir.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

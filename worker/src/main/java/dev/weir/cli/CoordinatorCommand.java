@@ -1,0 +1,78 @@
+package dev.weir.cli;
+
+import dev.weir.config.Durations;
+import dev.weir.config.JobSpec;
+import dev.weir.runner.JobRunner;
+import dev.weir.storage.StorageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code weir-worker coordinator FILE.yaml --job-id ID}: the job master and checkpoint coordinator
+ * of a job whose workers connect to {@code --port}. Restarted with the same job id, it continues
+ * from the latest completed checkpoint in storage.
+ */
+@Command(name = "coordinator", description = "Run the coordinator of a job; workers connect to it.")
+final class CoordinatorCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE.yaml", description = "StreamingJob manifest")
+  Path manifest;
+
+  @Option(
+      names = "--job-id",
+      defaultValue = "${env:WEIR_JOB_ID}",
+      required = true,
+      description = "the job's directory in checkpoint storage (env WEIR_JOB_ID)")
+  String jobId;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "address to listen on")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "6123", description = "control port workers connect to")
+  int port;
+
+  @Option(
+      names = "--heartbeat-timeout",
+      defaultValue = "10s",
+      description = "a worker silent this long is considered lost")
+  String heartbeatTimeout;
+
+  @Option(names = "--work-dir", description = "local scratch directory (default: a temp dir)")
+  Path workDir;
+
+  @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    JobSpec spec;
+    try {
+      spec = Manifests.load(manifest);
+      spec.storage().probe();
+    } catch (Manifests.Unusable e) {
+      System.err.println(e.getMessage());
+      return 2;
+    } catch (StorageException e) {
+      System.err.println("invalid manifest " + manifest + ":\n  - spec.storage: " + e.getMessage());
+      return 2;
+    }
+    Path scratch = workDir != null ? workDir : Files.createTempDirectory("weir-coordinator-");
+    JobRunner.Workers workers =
+        new JobRunner.Workers.Remote(bind, port, Durations.parse(heartbeatTimeout));
+    try (JobRunner runner = new JobRunner(spec, jobId, scratch, workers)) {
+      System.err.printf(
+          "weir-worker %s: coordinator of %s (job id %s) listening on %s:%d for %d workers%n",
+          WeirCommand.version(),
+          spec.name(),
+          jobId,
+          bind,
+          runner.controlPort(),
+          spec.parallelism());
+      return JobConsole.runToEnd(runner, quiet);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.weir.cli;
+
+import dev.weir.checkpoint.CheckpointStats;
+import dev.weir.checkpoint.CompletedCheckpoint;
+import dev.weir.runner.JobRunner;
+import dev.weir.runtime.JobMaster;
+import dev.weir.runtime.JobStatus;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a started job to its end in the foreground: one progress line per second on stderr, a final
+ * {@code RESULT} line on stdout, Ctrl-C cancels. Returns the process exit code.
+ */
+final class JobConsole {
+  private JobConsole() {}
+
+  static int runToEnd(JobRunner runner, boolean quiet) throws Exception {
+    PrintStream err = System.err;
+    Thread hook = new Thread(runner::cancel, "ctrl-c");
+    Runtime.getRuntime().addShutdownHook(hook);
+    long start = System.nanoTime();
+    var result = runner.start();
+    Progress progress = new Progress(runner.jobMaster(), err);
+    JobStatus status;
+    while (true) {
+      try {
+        status = result.get(1, TimeUnit.SECONDS);
+        break;
+      } catch (TimeoutException tick) {
+        if (!quiet) {
+          progress.print();
+        }
+      }
+    }
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Ctrl-C: the hook is running
+    }
+    printResult(runner, status, elapsedMs);
+    if (status == JobStatus.FAILED) {
+      Throwable cause = runner.jobMaster().failureCause();
+      err.println("job failed: " + (cause == null ? "unknown cause" : cause));
+      return 1;
+    }
+    return status == JobStatus.FINISHED ? 0 : 130;
+  }
+
+  private static void printResult(JobRunner runner, JobStatus status, long elapsedMs) {
+    JobMaster master = runner.jobMaster();
+    CheckpointStats stats = master.checkpointStats();
+    List<Long> durations = new ArrayList<>(runner.checkpointDurationsMillis());
+    durations.sort(null);
+    long records = master.sourceRecords();
+    System.out.printf(
+        "RESULT status=%s records=%d elapsedMs=%d recordsPerSec=%.0f restarts=%d "
+            + "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d lastSizeBytes=%d] storage=%s/%s%n",
+        status,
+        records,
+        elapsedMs,
+        records * 1000.0 / Math.max(1, elapsedMs),
+        master.attempt(),
+        stats.completed(),
+        stats.failed(),
+        percentile(durations, 50),
+        percentile(durations, 99),
+        percentile(durations, 100),
+        stats.latestCompleted() == null ? 0 : stats.latestCompleted().stateSizeBytes(),
+        runner.storage().describe(),
+        runner.jobId());
+  }
+
+  static long percentile(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  /** One progress line per second: throughput, attempt, last checkpoint. */
+  private static final class Progress {
+    private final JobMaster master;
+    private final PrintStream out;
+    private long lastRecords;
+    private long lastNanos = System.nanoTime();
+    private int lastAttempt = -1;
+
+    Progress(JobMaster master, PrintStream out) {
+      this.master = master;
+      this.out = out;
+    }
+
+    void print() {
+      long now = System.nanoTime();
+      long records = master.sourceRecords();
+      if (master.attempt() != lastAttempt) {
+        lastRecords = 0;
+        lastAttempt = master.attempt();
+      }
+      double rate = Math.max(0, records - lastRecords) * 1e9 / Math.max(1, now - lastNanos);
+      lastRecords = records;
+      lastNanos = now;
+      CheckpointStats s = master.checkpointStats();
+      CompletedCheckpoint last = s.latestCompleted();
+      out.printf(
+          "%s attempt %d | %,.0f records/s | %,d records | last checkpoint %s | %d completed, %d failed%n",
+          master.status(),
+          master.attempt(),
+          rate,
+          records,
+          last == null
+              ? "-"
+              : last.checkpointId()
+                  + " ("
+                  + last.durationMillis()
+                  + " ms, "
+                  + last.stateSizeBytes()
+                  + " bytes)",
+          s.completed(),
+          s.failed());
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.weir.cli;
+
+import dev.weir.config.InvalidManifestException;
+import dev.weir.config.JobSpec;
+import dev.weir.config.ManifestValidator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads a manifest for a command, turning every problem into one message for the user. */
+final class Manifests {
+  private Manifests() {}
+
+  /** A problem the user must fix; its message is complete. */
+  static final class Unusable extends Exception {
+    Unusable(String message) {
+      super(message);
+    }
+  }
+
+  static JobSpec load(Path manifest) throws Unusable {
+    JobSpec spec;
+    try {
+      spec =
+          new ManifestValidator(System::getenv)
+              .validate(Files.readString(manifest), manifest.toString());
+    } catch (IOException e) {
+      throw new Unusable("cannot read manifest " + manifest + ": " + e.getMessage());
+    } catch (InvalidManifestException e) {
+      throw new Unusable(e.getMessage());
+    }
+    if (spec.storageEndpoint() != null && System.getenv("WEIR_S3_ENDPOINT") == null) {
+      System.setProperty("weir.s3.endpoint", spec.storageEndpoint()); // for s3:// sink outputs
+    }
+    return spec;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.weir.net;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** One gRPC connection per peer worker, shared by all data channels to it. Thread-safe. */
+final class PeerConnections implements AutoCloseable {
+  private final Map<String, ManagedChannel> connections = new ConcurrentHashMap<>();
+
+  ManagedChannel connection(String address) {
+    return connections.computeIfAbsent(
+        address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+  }
+
+  @Override
+  public void close() {
+    for (ManagedChannel channel : connections.values()) {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.weir.net;
+
+import dev.weir.checkpoint.CheckpointResponder;
+import dev.weir.checkpoint.OperatorRestore;
+import dev.weir.checkpoint.TaskId;
+import dev.weir.proto.runtime.Cancel;
+import dev.weir.proto.runtime.CheckpointNotification;
+import dev.weir.proto.runtime.CoordinatorMessage;
+import dev.weir.proto.runtime.Deploy;
+import dev.weir.proto.runtime.TaskEvent;
+import dev.weir.proto.runtime.TriggerCheckpoint;
+import dev.weir.proto.runtime.WorkerMessage;
+import dev.weir.runtime.Deployment;
+import dev.weir.runtime.task.TaskListener;
+import dev.weir.runtime.task.TaskRestoreException;
+import dev.weir.storage.StorageException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt of a job on remote workers: worker {@code i} runs subtask {@code i} of every stage.
+ * Deploys once every worker is connected, relays checkpoint triggers and notifications, and turns
+ * what workers report into task events, acknowledgements and declines for the job master.
+ *
+ * <p>Threading: built on the job master's main thread; worker messages arrive on gRPC threads and
+ * go to the listener and responder, which hop onto the main thread themselves.
+ */
+public final class RemoteDeployment implements Deployment {
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteDeployment.class);
+
+  private final WorkerRegistry registry;
+  private final int attempt;
+  private final int parallelism;
+  private final int stages;
+  private final TaskListener listener;
+  private final CheckpointResponder responder;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final Set<Integer> deployed = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, CompletableFuture<Void>> cancelled = new ConcurrentHashMap<>();
+  private volatile boolean cancelling;
+
+  public RemoteDeployment(
+      WorkerRegistry registry,
+      int attempt,
+      int parallelism,
+      int stages,
+      Map<String, List<OperatorRestore>> restore,
+      TaskListener listener,
+      CheckpointResponder responder) {
+    this.registry = registry;
+    this.attempt = attempt;
+    this.parallelism = parallelism;
+    this.stages = stages;
+    this.listener = listener;
+    this.responder = responder;
+    registry.setCurrent(this);
+    registry.allRegistered().thenRun(() -> deploy(restore));
+  }
+
+  private void deploy(Map<String, List<OperatorRestore>> restore) {
+    if (cancelling) {
+      return;
+    }
+    String[] addresses = new String[parallelism];
+    for (int i = 0; i < parallelism; i++) {
+      WorkerSession session = registry.session(i);
+      if (session == null) {
+        started.completeExceptionally(
+            new IllegalStateException("worker " + i + " left before deploy"));
+        return;
+      }
+      addresses[i] = session.dataAddress;
+    }
+    for (int i = 0; i < parallelism; i++) {
+      Deploy.Builder deploy =
+          Deploy.newBuilder().setAttempt(attempt).addAllDataAddresses(List.of(addresses));
+      int subtask = i;
+      restore.forEach(
+          (uid, perSubtask) ->
+              deploy.addRestore(ProtoConversions.toProto(uid, perSubtask.get(subtask))));
+      registry.session(i).send(CoordinatorMessage.newBuilder().setDeploy(deploy).build());
+    }
+    LOG.info("attempt {}: deployed to {} workers", attempt, parallelism);
+  }
+
+  /** A message from worker {@code index} (gRPC thread). */
+  void onWorkerMessage(int index, WorkerMessage message) {
+    switch (message.getKindCase()) {
+      case DEPLOYED -> {
+        if (message.getDeployed().getAttempt() == attempt
+            && deployed.add(index)
+            && deployed.size() == parallelism) {
+          started.complete(null);
+        }
+      }
+      case CANCELLED -> {
+        if (message.getCancelled().getAttempt() == attempt) {
+          cancelled.computeIfAbsent(index, k -> new CompletableFuture<>()).complete(null);
+        }
+      }
+      case TASK_EVENT -> {
+        TaskEvent event = message.getTaskEvent();
+        if (event.getAttempt() != attempt) {
+          return;
+        }
+        TaskId task = ProtoConversions.fromProto(event.getTask());
+        switch (event.getKind()) {
+          case SOURCE_FINISHED -> listener.sourceFinished(task);
+          case TASK_FINISHED -> listener.taskFinished(task);
+          default -> listener.taskFailed(task, remoteFailure(task, event));
+        }
+      }
+      case ACK -> {
+        if (message.getAck().getAttempt() == attempt) {
+          responder.acknowledge(ProtoConversions.fromProto(message.getAck()));
+        }
+      }
+      case DECLINE -> {
+        var decline = message.getDecline();
+        if (decline.getAttempt() == attempt) {
+          responder.decline(
+              ProtoConversions.fromProto(decline.getTask()),
+              decline.getCheckpointId(),
+              decline.getCause());
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private static Throwable remoteFailure(TaskId task, TaskEvent event) {
+    Throwable cause =
+        event.getUnreachableStorage()
+            ? new StorageException(event.getFailure(), null)
+            : new RemoteTaskException(event.getFailure());
+    return event.getRestoreFailure() ? new TaskRestoreException(task, cause) : cause;
+  }
+
+  void workerLost(int index) {
+    cancelled.computeIfAbsent(index, k -> new CompletableFuture<>()).complete(null);
+    if (!started.isDone()) {
+      started.completeExceptionally(
+          new IllegalStateException("worker " + index + " was lost during deployment"));
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> started() {
+    return started;
+  }
+
+  @Override
+  public Set<TaskId> sources() {
+    Set<TaskId> ids = new LinkedHashSet<>();
+    for (int i = 0; i < parallelism; i++) {
+      ids.add(new TaskId(0, i));
+    }
+    return ids;
+  }
+
+  @Override
+  public Set<TaskId> allTasks() {
+    Set<TaskId> ids = new LinkedHashSet<>();
+    for (int s = 0; s < stages; s++) {
+      for (int i = 0; i < parallelism; i++) {
+        ids.add(new TaskId(s, i));
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public long sourceRecords() {
+    long total = 0;
+    for (int i = 0; i < parallelism; i++) {
+      WorkerSession session = registry.session(i);
+      if (session != null) {
+        total += session.sourceRecords(attempt);
+      }
+    }
+    return total;
+  }
+
+  private void sendTo(int index, CoordinatorMessage message) {
+    WorkerSession session = registry.session(index);
+    if (session != null) {
+      session.send(message);
+    }
+  }
+
+  private void broadcast(CoordinatorMessage message) {
+    for (int i = 0; i < parallelism; i++) {
+      sendTo(i, message);
+    }
+  }
+
+  @Override
+  public void triggerCheckpoint(
+      TaskId source, long checkpointId, long timestampMillis, boolean isFinal) {
+    sendTo(
+        source.subtask(),
+        CoordinatorMessage.newBuilder()
+            .setTrigger(
+                TriggerCheckpoint.newBuilder()
+                    .setAttempt(attempt)
+                    .setCheckpointId(checkpointId)
+                    .setTimestampMs(timestampMillis)
+                    .setIsFinal(isFinal))
+            .build());
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    notify(checkpointId, true);
+  }
+
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) {
+    notify(checkpointId, false);
+  }
+
+  private void notify(long checkpointId, boolean complete) {
+    broadcast(
+        CoordinatorMessage.newBuilder()
+            .setNotification(
+                CheckpointNotification.newBuilder()
+                    .setAttempt(attempt)
+                    .setCheckpointId(checkpointId)
+                    .setComplete(complete))
+            .build());
+  }
+
+  /** Cancels the attempt on every connected worker and waits (bounded) until they stopped. */
+  @Override
+  public void cancel() {
+    cancelling = true;
+    for (int i = 0; i < parallelism; i++) {
+      WorkerSession session = registry.session(i);
+      CompletableFuture<Void> done = cancelled.computeIfAbsent(i, k -> new CompletableFuture<>());
+      if (session == null || session.isClosed()) {
+        done.complete(null);
+      } else {
+        session.send(
+            CoordinatorMessage.newBuilder()
+                .setCancel(Cancel.newBuilder().setAttempt(attempt))
+                .build());
+      }
+    }
+    try {
+      CompletableFuture.allOf(cancelled.values().toArray(CompletableFuture[]::new))
+          .get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn(
+          "attempt {}: not every worker confirmed the cancellation: {}", attempt, e.toString());
+    }
+  }
+}

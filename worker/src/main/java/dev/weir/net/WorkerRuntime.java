@@ -1,0 +1,357 @@
+package dev.weir.net;
+
+import dev.weir.checkpoint.CheckpointResponder;
+import dev.weir.checkpoint.CompletedCheckpointStore;
+import dev.weir.checkpoint.OperatorRestore;
+import dev.weir.checkpoint.TaskId;
+import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.graph.JobGraph;
+import dev.weir.proto.runtime.Cancelled;
+import dev.weir.proto.runtime.CheckpointDecline;
+import dev.weir.proto.runtime.CoordinatorGrpc;
+import dev.weir.proto.runtime.CoordinatorMessage;
+import dev.weir.proto.runtime.Deploy;
+import dev.weir.proto.runtime.Deployed;
+import dev.weir.proto.runtime.Heartbeat;
+import dev.weir.proto.runtime.Register;
+import dev.weir.proto.runtime.TaskEvent;
+import dev.weir.proto.runtime.WorkerMessage;
+import dev.weir.runtime.JobSettings;
+import dev.weir.runtime.task.TaskListener;
+import dev.weir.runtime.task.TaskRestoreException;
+import dev.weir.state.KeyedStateBackendFactory;
+import dev.weir.storage.StorageException;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker process: connects to the coordinator, registers as worker {@code index}, and runs the
+ * tasks of every attempt it is sent. When the connection breaks (coordinator restarted), it cancels
+ * its tasks and reconnects with backoff; the new coordinator restores the job from storage.
+ *
+ * <p>Threading: control messages are handled in order on one "worker-control" thread; tasks report
+ * from their own threads through {@link #send}, which is synchronized.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+
+  private final int index;
+  private final String coordinator;
+  private final String advertiseHost;
+  private final JobSettings settings;
+  private final Supplier<JobGraph> graphs;
+  private final CompletedCheckpointStore checkpoints;
+  private final KeyedStateBackendFactory backends;
+  private final Path workDir;
+  private final DataServer dataServer;
+  private final PeerConnections peers = new PeerConnections();
+  private final ExecutorService control =
+      Executors.newSingleThreadExecutor(daemon("worker-control"));
+  private final ExecutorService async = Executors.newCachedThreadPool(daemon("snapshot-io"));
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(daemon("worker-heartbeat"));
+  private volatile boolean closed;
+  private StreamObserver<WorkerMessage> out;
+  private volatile WorkerDeployment deployment;
+
+  public WorkerRuntime(
+      int index,
+      String coordinator,
+      String bindHost,
+      String advertiseHost,
+      int dataPort,
+      JobSettings settings,
+      Supplier<JobGraph> graphs,
+      CompletedCheckpointStore checkpoints,
+      KeyedStateBackendFactory backends,
+      Path workDir)
+      throws java.io.IOException {
+    this.index = index;
+    this.coordinator = coordinator;
+    this.advertiseHost = advertiseHost;
+    this.settings = settings;
+    this.graphs = graphs;
+    this.checkpoints = checkpoints;
+    this.backends = backends;
+    this.workDir = workDir;
+    this.dataServer = new DataServer(bindHost, dataPort);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Connects, and reconnects after every loss, until {@link #close()}. Blocks. */
+  public void run() throws InterruptedException {
+    Duration backoff = Duration.ofMillis(100);
+    while (!closed) {
+      CountDownLatch ended = new CountDownLatch(1);
+      ManagedChannel channel = NettyChannelBuilder.forTarget(coordinator).usePlaintext().build();
+      boolean registered = session(channel, ended);
+      ended.await();
+      channel.shutdownNow();
+      control.submit(this::cancelDeployment);
+      if (closed) {
+        break;
+      }
+      backoff =
+          registered ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), Duration.ofSeconds(2));
+      LOG.info(
+          "worker {}: connection to coordinator {} lost; reconnecting in {} ms",
+          index,
+          coordinator,
+          backoff.toMillis());
+      TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+
+  /** Opens one control stream; returns whether it registered, counts down {@code ended} on loss. */
+  private boolean session(ManagedChannel channel, CountDownLatch ended)
+      throws InterruptedException {
+    CountDownLatch registered = new CountDownLatch(1);
+    ScheduledFuture<?>[] heartbeat = new ScheduledFuture<?>[1];
+    StreamObserver<WorkerMessage> stream =
+        CoordinatorGrpc.newStub(channel)
+            .connect(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(CoordinatorMessage message) {
+                    if (message.hasRegistered()) {
+                      long period = message.getRegistered().getHeartbeatIntervalMs();
+                      heartbeat[0] =
+                          timers.scheduleAtFixedRate(
+                              WorkerRuntime.this::sendHeartbeat, 0, period, TimeUnit.MILLISECONDS);
+                      registered.countDown();
+                    } else {
+                      control.submit(() -> handle(message));
+                    }
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    end();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    end();
+                  }
+
+                  private void end() {
+                    if (heartbeat[0] != null) {
+                      heartbeat[0].cancel(false);
+                    }
+                    ended.countDown();
+                  }
+                });
+    synchronized (this) {
+      out = stream;
+    }
+    send(
+        WorkerMessage.newBuilder()
+            .setRegister(
+                Register.newBuilder()
+                    .setVersion(1)
+                    .setWorkerIndex(index)
+                    .setDataAddress(advertiseHost + ":" + dataServer.port()))
+            .build());
+    return registered.await(30, TimeUnit.SECONDS);
+  }
+
+  private synchronized void send(WorkerMessage message) {
+    if (out == null) {
+      return;
+    }
+    try {
+      out.onNext(message);
+    } catch (RuntimeException e) {
+      LOG.debug("worker {}: could not send {}: {}", index, message.getKindCase(), e.toString());
+    }
+  }
+
+  private void sendHeartbeat() {
+    WorkerDeployment current = deployment;
+    send(
+        WorkerMessage.newBuilder()
+            .setHeartbeat(
+                Heartbeat.newBuilder()
+                    .setTimeMs(System.currentTimeMillis())
+                    .setAttempt(current == null ? 0 : current.attempt())
+                    .setSourceRecords(current == null ? 0 : current.sourceRecords()))
+            .build());
+  }
+
+  /** Runs on the control thread, in the order the coordinator sent. */
+  private void handle(CoordinatorMessage message) {
+    switch (message.getKindCase()) {
+      case DEPLOY -> deploy(message.getDeploy());
+      case CANCEL -> {
+        int attempt = message.getCancel().getAttempt();
+        if (deployment != null && deployment.attempt() == attempt) {
+          cancelDeployment();
+        }
+        send(
+            WorkerMessage.newBuilder()
+                .setCancelled(Cancelled.newBuilder().setAttempt(attempt))
+                .build());
+      }
+      case TRIGGER -> {
+        var t = message.getTrigger();
+        if (deployment != null
+            && deployment.attempt() == t.getAttempt()
+            && deployment.source() != null) {
+          deployment
+              .source()
+              .triggerCheckpoint(t.getCheckpointId(), t.getTimestampMs(), t.getIsFinal());
+        }
+      }
+      case NOTIFICATION -> {
+        var n = message.getNotification();
+        if (deployment != null && deployment.attempt() == n.getAttempt()) {
+          deployment.notifyCheckpoint(n.getCheckpointId(), n.getComplete());
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private void deploy(Deploy deploy) {
+    cancelDeployment();
+    int attempt = deploy.getAttempt();
+    Map<String, OperatorRestore> restore = new HashMap<>();
+    deploy.getRestoreList().forEach(r -> restore.put(r.getUid(), ProtoConversions.fromProto(r)));
+    deployment =
+        new WorkerDeployment(
+            attempt,
+            index,
+            settings,
+            graphs.get(),
+            restore,
+            deploy.getDataAddressesList(),
+            dataServer,
+            peers,
+            checkpoints,
+            backends,
+            workDir.resolve("attempt-" + attempt),
+            async,
+            listener(attempt),
+            responder(attempt));
+    LOG.info("worker {}: running attempt {}", index, attempt);
+    send(WorkerMessage.newBuilder().setDeployed(Deployed.newBuilder().setAttempt(attempt)).build());
+  }
+
+  private void cancelDeployment() {
+    if (deployment != null) {
+      deployment.cancel();
+      deployment = null;
+    }
+  }
+
+  private TaskListener listener(int attempt) {
+    return new TaskListener() {
+      @Override
+      public void sourceFinished(TaskId task) {
+        event(task, TaskEvent.Kind.SOURCE_FINISHED, null);
+      }
+
+      @Override
+      public void taskFinished(TaskId task) {
+        event(task, TaskEvent.Kind.TASK_FINISHED, null);
+      }
+
+      @Override
+      public void taskFailed(TaskId task, Throwable cause) {
+        LOG.warn("worker {}: {} failed", index, task, cause);
+        event(task, TaskEvent.Kind.TASK_FAILED, cause);
+      }
+
+      private void event(TaskId task, TaskEvent.Kind kind, Throwable cause) {
+        TaskEvent.Builder event =
+            TaskEvent.newBuilder()
+                .setAttempt(attempt)
+                .setTask(ProtoConversions.toProto(task))
+                .setKind(kind);
+        if (cause != null) {
+          event
+              .setFailure(describe(cause))
+              .setRestoreFailure(cause instanceof TaskRestoreException)
+              .setUnreachableStorage(StorageException.isUnreachable(cause));
+        }
+        send(WorkerMessage.newBuilder().setTaskEvent(event).build());
+      }
+    };
+  }
+
+  private CheckpointResponder responder(int attempt) {
+    return new CheckpointResponder() {
+      @Override
+      public void acknowledge(TaskSnapshot snapshot) {
+        send(
+            WorkerMessage.newBuilder().setAck(ProtoConversions.toProto(snapshot, attempt)).build());
+      }
+
+      @Override
+      public void decline(TaskId task, long checkpointId, String cause) {
+        send(
+            WorkerMessage.newBuilder()
+                .setDecline(
+                    CheckpointDecline.newBuilder()
+                        .setAttempt(attempt)
+                        .setTask(ProtoConversions.toProto(task))
+                        .setCheckpointId(checkpointId)
+                        .setCause(cause))
+                .build());
+      }
+    };
+  }
+
+  private static String describe(Throwable cause) {
+    StringBuilder sb = new StringBuilder(cause.toString());
+    for (Throwable t = cause.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      sb.append("; caused by ").append(t);
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (this) {
+      if (out != null) {
+        try {
+          out.onCompleted();
+        } catch (RuntimeException ignored) {
+          // already closed
+        }
+      }
+    }
+    control.submit(this::cancelDeployment);
+    control.shutdown();
+    timers.shutdownNow();
+    async.shutdownNow();
+    dataServer.close();
+    peers.close();
+  }
+}
