@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Weir's test bed into a cache outside the repo: MinIO, helm, etcd, kube-apiserver, kubectl.
+# Installs Weir's test bed into a cache outside the repo: MinIO, helm, etcd, kube-apiserver, kubectl,
+# headless Chromium.
 # Idempotent: each tool is rebuilt only when its pinned version changes. A warm run takes seconds.
 #
 #   tools/testbed/setup.sh            # install what is missing, print the bin directory's contents
@@ -59,6 +60,23 @@ install_etcd() {
   stamp etcd "$want"
 }
 
+# Headless Chromium renders the coordinator's web page in tests. Debian's package, like etcd: the
+# apt index is refreshed only when chromium is not installed yet, so a warm run stays offline.
+install_chromium() {
+  local want="debian-chromium"
+  installed chromium "$want" && return
+  if ! command -v chromium >/dev/null; then
+    local t=$(date +%s)
+    log "installing chromium from Debian"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    log "chromium installed in $(elapsed "$t")"
+  fi
+  ln -sf "$(command -v chromium)" "$BIN/chromium"
+  stamp chromium "$want"
+}
+
 # kube-apiserver and kubectl come from k8s.io/kubernetes, which is meant to be built from its own
 # repo: depending on it as a module needs every k8s.io/<staging> module replaced by its v0.Y.Z tag.
 install_kubernetes() {
@@ -109,13 +127,13 @@ layout_kube_api_test() {
 start=$(date +%s)
 only="${1:-all}"
 case "$only" in
-  all) install_etcd; install_minio; install_helm; install_kubernetes; layout_kube_api_test ;;
-  minio) install_minio ;; helm) install_helm ;; etcd) install_etcd ;;
+  all) install_etcd; install_minio; install_helm; install_kubernetes; layout_kube_api_test; install_chromium ;;
+  minio) install_minio ;; helm) install_helm ;; etcd) install_etcd ;; chromium) install_chromium ;;
   kubernetes) install_kubernetes; layout_kube_api_test ;;
-  *) log "unknown component '$only' (all|minio|helm|etcd|kubernetes)"; exit 2 ;;
+  *) log "unknown component '$only' (all|minio|helm|etcd|kubernetes|chromium)"; exit 2 ;;
 esac
 log "test bed ready in $BIN ($(elapsed "$start")):"
-for b in etcd minio helm kube-apiserver kubectl; do
+for b in etcd minio helm kube-apiserver kubectl chromium; do
   [ -x "$BIN/$b" ] && log "  $b $(cat "$CACHE/stamps/$b" 2>/dev/null)"
 done
 echo "$BIN"

@@ -32,7 +32,8 @@ public final class Testbed {
 
   /**
    * Path of an installed binary ({@code minio}, {@code etcd}, {@code kube-apiserver}, {@code
-   * kubectl}, {@code helm}); runs the setup script for its component first when it is missing.
+   * kubectl}, {@code helm}, {@code chromium}); runs the setup script for its component first when
+   * it is missing.
    */
   public static Path binary(String name) {
     Path path = bin().resolve(name);

@@ -1,0 +1,112 @@
+package dev.weir.stats;
+
+import com.google.protobuf.ByteString;
+import dev.weir.checkpoint.CheckpointFailureReason;
+import dev.weir.checkpoint.TaskId;
+import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.proto.KeyedStateHandle;
+import dev.weir.proto.OperatorStateHandle;
+import dev.weir.proto.StateFile;
+import dev.weir.proto.SubtaskSnapshot;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Task snapshots and a fed tracker for the statistics tests. */
+final class StatsFixtures {
+  /** 2025-11-21T16:02:00Z. */
+  static final long T0 = 1_763_740_920_000L;
+
+  static final TaskId SOURCE_0 = new TaskId(0, 0);
+  static final TaskId SOURCE_1 = new TaskId(0, 1);
+  static final TaskId COUNTER_0 = new TaskId(1, 0);
+  static final TaskId COUNTER_1 = new TaskId(1, 1);
+  static final Set<TaskId> ALL_TASKS = Set.of(SOURCE_0, SOURCE_1, COUNTER_0, COUNTER_1);
+
+  private StatsFixtures() {}
+
+  /** A source subtask: operator state only (its position, {@code positionBytes} long). */
+  static TaskSnapshot sourceAck(TaskId task, long checkpointId, int positionBytes) {
+    SubtaskSnapshot source =
+        SubtaskSnapshot.newBuilder()
+            .setSubtaskIndex(task.subtask())
+            .addOperatorState(
+                OperatorStateHandle.newBuilder()
+                    .setName("position")
+                    .addEntries(ByteString.copyFrom(new byte[positionBytes])))
+            .build();
+    return new TaskSnapshot(
+        task, checkpointId, Map.of("source", source), positionBytes, 0, 1_500_000, 0);
+  }
+
+  /** A keyed subtask with one state file of {@code fileBytes} for operator "count". */
+  static TaskSnapshot counterAck(
+      TaskId task, long checkpointId, long fileBytes, long alignmentNanos) {
+    SubtaskSnapshot counter =
+        SubtaskSnapshot.newBuilder()
+            .setSubtaskIndex(task.subtask())
+            .addKeyedState(
+                KeyedStateHandle.newBuilder()
+                    .setKeyGroupStart(0)
+                    .setKeyGroupEnd(63)
+                    .setBackend("heap")
+                    .addFiles(
+                        StateFile.newBuilder()
+                            .setPath("chk-" + checkpointId + "/count/" + task.subtask())
+                            .setSize(fileBytes)))
+            .build();
+    return new TaskSnapshot(
+        task,
+        checkpointId,
+        Map.of("count", counter),
+        fileBytes,
+        alignmentNanos,
+        2_000_000,
+        7_000_000);
+  }
+
+  /** Triggers checkpoint {@code id} at {@code T0 + id * 10 s} and has every task acknowledge it. */
+  static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
+    long trigger = triggerTime(id);
+    tracker.reportTriggered(id, trigger, false, ALL_TASKS);
+    tracker.reportAcknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3, "Source: generator");
+    tracker.reportAcknowledged(sourceAck(SOURCE_1, id, 8), trigger + 4, "Source: generator");
+    tracker.reportAcknowledged(
+        counterAck(COUNTER_0, id, 1_000 * id, 100_000), trigger + 20, "count -> sink", 4_096);
+    tracker.reportAcknowledged(
+        counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, "count -> sink", 0);
+  }
+
+  static long triggerTime(long id) {
+    return T0 + id * 10_000;
+  }
+
+  /**
+   * A tracker with checkpoints 1-3 completed, 4 failed with a message full of markup, 5 in
+   * progress, and a restore of 2.
+   */
+  static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
+    CheckpointStatsTracker tracker = new CheckpointStatsTracker(100, redaction);
+    for (long id = 1; id <= 3; id++) {
+      triggerAndAcknowledgeAll(tracker, id);
+      long stateSize = 16 + 3_000 * id;
+      tracker.reportCompleted(
+          id, triggerTime(id) + 30, 30 + id, stateSize, "file:///data/checkpoints/job/chk-" + id);
+    }
+    tracker.reportTriggered(4, triggerTime(4), false, ALL_TASKS);
+    tracker.reportAcknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5, "Source: generator");
+    tracker.reportFailed(
+        4,
+        triggerTime(4) + 60_000,
+        CheckpointFailureReason.EXPIRED,
+        "checkpoint 4 failed: <b>expired</b> & \"late\"");
+    tracker.reportRestored(2, triggerTime(4) + 61_000, "file:///data/checkpoints/job/chk-2");
+    tracker.reportTriggered(5, triggerTime(5), true, ALL_TASKS);
+    tracker.reportAcknowledged(sourceAck(SOURCE_1, 5, 8), triggerTime(5) + 2, "Source: generator");
+    return tracker;
+  }
+
+  static List<Long> ids(CheckpointStatsSnapshot snapshot) {
+    return snapshot.history().stream().map(CheckpointDetails::id).toList();
+  }
+}
