@@ -43,6 +43,7 @@ public final class CheckpointCoordinator {
   private final CompletedCheckpointStore store;
   private final Listener listener;
   private final int maxParallelism;
+  private final CheckpointObserver observer;
 
   private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final Map<Long, MainThreadExecutor.Cancellable> timeouts = new TreeMap<>();
@@ -66,7 +67,9 @@ public final class CheckpointCoordinator {
       MainThreadExecutor main,
       Executor ioExecutor,
       CompletedCheckpointStore store,
-      Listener listener) {
+      Listener listener,
+      CheckpointObserver observer) {
+    this.observer = observer;
     this.config = config;
     this.maxParallelism = maxParallelism;
     this.main = main;
@@ -91,8 +94,9 @@ public final class CheckpointCoordinator {
     completed.forEach(c -> nextCheckpointId = Math.max(nextCheckpointId, c.checkpointId() + 1));
   }
 
-  public void noteRestored() {
+  public void noteRestored(CompletedCheckpoint checkpoint) {
     stats = stats.withRestored();
+    observer.restored(checkpoint.checkpointId(), main.currentTimeMillis(), checkpoint.path());
   }
 
   /** Ids the next checkpoint must exceed (ids are never reused, even across restarts). */
@@ -179,6 +183,7 @@ public final class CheckpointCoordinator {
         main.schedule(() -> abort(id, CheckpointFailureReason.EXPIRED, null), config.timeout()));
     finalTriggered |= isFinal;
     stats = stats.withTriggered(pending.size());
+    observer.triggered(id, timestamp, isFinal, binding.allTasks());
     LOG.debug("triggering checkpoint {}{}", id, isFinal ? " (final)" : "");
     for (TaskId source : binding.sources()) {
       binding.gateway().triggerCheckpoint(source, id, timestamp, isFinal);
@@ -213,6 +218,7 @@ public final class CheckpointCoordinator {
           snapshot.task());
       return;
     }
+    observer.acknowledged(snapshot, main.currentTimeMillis());
     if (checkpoint.isFullyAcknowledged()) {
       finalizeCheckpoint(checkpoint);
     }
@@ -249,6 +255,7 @@ public final class CheckpointCoordinator {
     consecutiveFailures = 0;
     retained.addLast(completed);
     stats = stats.withCompleted(completed, pending.size());
+    observer.completed(id, main.currentTimeMillis(), durationMillis, stateSize, completed.path());
     LOG.info("completed checkpoint {} in {} ms ({} bytes)", id, durationMillis, stateSize);
     for (long older : new ArrayList<>(pending.headMap(id).keySet())) {
       abort(older, CheckpointFailureReason.SUBSUMED, null);
@@ -302,6 +309,7 @@ public final class CheckpointCoordinator {
       LOG.debug(message);
       stats = stats.withInProgress(pending.size());
     }
+    observer.failed(id, main.currentTimeMillis(), reason, message);
     discardDirectory(id);
     if (binding != null && reason != CheckpointFailureReason.JOB_FAILOVER) {
       binding.gateway().notifyCheckpointAborted(id);

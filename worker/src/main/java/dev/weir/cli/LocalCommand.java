@@ -47,6 +47,12 @@ final class LocalCommand implements Callable<Integer> {
       description = "a worker silent this long is considered lost (default 5s)")
   String heartbeatTimeout;
 
+  @Option(
+      names = "--http-port",
+      defaultValue = "0",
+      description = "port of the checkpoint page and metrics on 127.0.0.1 (0 = any free port)")
+  int httpPort;
+
   @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")
   boolean quiet;
 
@@ -84,6 +90,8 @@ final class LocalCommand implements Callable<Integer> {
         id);
     if (inProcess) {
       try (JobRunner runner = new JobRunner(spec, id, scratch)) {
+        System.err.println(
+            "checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
         return JobConsole.runToEnd(runner, quiet);
       }
     }
@@ -94,6 +102,7 @@ final class LocalCommand implements Callable<Integer> {
             new WorkerProcesses(
                 spec.parallelism(), manifest, "127.0.0.1:" + runner.controlPort(), id, scratch)) {
       System.err.println("worker logs: " + processes.logDir().resolve("worker-<i>.log"));
+      System.err.println("checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
       return JobConsole.runToEnd(runner, quiet);
     }
   }

@@ -2,11 +2,16 @@ package dev.weir.runner;
 
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointCoordinator;
+import dev.weir.checkpoint.CheckpointFailureReason;
+import dev.weir.checkpoint.CheckpointObserver;
 import dev.weir.checkpoint.CompletedCheckpointStore;
+import dev.weir.checkpoint.TaskId;
+import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.concurrent.SingleThreadMainExecutor;
 import dev.weir.config.JobSpec;
 import dev.weir.graph.InvalidJobException;
 import dev.weir.graph.JobGraph;
+import dev.weir.graph.Stage;
 import dev.weir.net.RemoteDeployment;
 import dev.weir.net.WorkerRegistry;
 import dev.weir.runtime.DeploymentFactory;
@@ -16,15 +21,22 @@ import dev.weir.runtime.JobStatus;
 import dev.weir.runtime.LocalDeployment;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.KeyedStateBackends;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CoordinatorHttpServer;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.Health;
+import dev.weir.stats.JobOverview;
 import dev.weir.storage.CheckpointStorage;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +76,8 @@ public final class JobRunner implements AutoCloseable {
   private final WorkerRegistry registry;
   private final Server controlServer;
   private final CompletedCheckpointStore store;
+  private final CheckpointStatsTracker tracker;
+  private CoordinatorHttpServer http;
 
   /** Runs the tasks as threads of this process. */
   public JobRunner(JobSpec spec, String jobId, Path workDir) {
@@ -91,6 +105,7 @@ public final class JobRunner implements AutoCloseable {
     Supplier<JobGraph> graphs = graphFactory(spec);
     JobSettings settings = settings(spec, jobId);
     this.store = new CompletedCheckpointStore(storage, jobId);
+    this.tracker = new CheckpointStatsTracker();
     KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
     JobMaster[] master = new JobMaster[1];
     CheckpointCoordinator coordinator =
@@ -112,7 +127,8 @@ public final class JobRunner implements AutoCloseable {
                   long id, dev.weir.checkpoint.CheckpointFailureReason reason) {
                 master[0].tolerableFailuresExceeded(id, reason);
               }
-            });
+            },
+            new TrackerObserver(tracker, stageNames(graphs.get())));
     DeploymentFactory deployer;
     if (workers instanceof Workers.Remote remote) {
       int stages = graphs.get().stages().size();
@@ -200,6 +216,67 @@ public final class JobRunner implements AutoCloseable {
     return jobMaster.recoverAndStart(store);
   }
 
+  private static String[] stageNames(JobGraph graph) {
+    return graph.stages().stream().map(Stage::name).toArray(String[]::new);
+  }
+
+  /** Feeds the statistics tracker, naming stages after their first operator. */
+  private record TrackerObserver(CheckpointStatsTracker tracker, String[] stageNames)
+      implements CheckpointObserver {
+    @Override
+    public void triggered(long id, long ts, boolean isFinal, Collection<TaskId> tasks) {
+      tracker.reportTriggered(id, ts, isFinal, tasks);
+    }
+
+    @Override
+    public void acknowledged(TaskSnapshot snapshot, long ts) {
+      int stage = snapshot.task().stage();
+      tracker.reportAcknowledged(
+          snapshot, ts, stage < stageNames.length ? stageNames[stage] : null);
+    }
+
+    @Override
+    public void completed(long id, long ts, long durationMillis, long size, String path) {
+      tracker.reportCompleted(id, ts, durationMillis, size, path);
+    }
+
+    @Override
+    public void failed(long id, long ts, CheckpointFailureReason reason, String message) {
+      tracker.reportFailed(id, ts, reason, message);
+    }
+
+    @Override
+    public void restored(long id, long ts, String path) {
+      tracker.reportRestored(id, ts, path);
+    }
+  }
+
+  /**
+   * Serves checkpoint statistics, job overview, Prometheus metrics and health over HTTP (see
+   * docs/observability.md). Port 0 picks a free one.
+   */
+  public URI startHttp(String bindHost, int port) throws IOException {
+    RateMeter in = new RateMeter(jobMaster::sourceRecords);
+    http =
+        CoordinatorHttpServer.start(
+            new InetSocketAddress(bindHost, port),
+            tracker::snapshot,
+            () ->
+                new JobOverview(
+                    spec.name(),
+                    jobMaster.status(),
+                    jobMaster.attempt(),
+                    spec.parallelism(),
+                    in.perSecond(),
+                    null),
+            () ->
+                jobMaster.status() == JobStatus.FAILED
+                    ? Health.unhealthy("job failed: " + jobMaster.failureCause())
+                    : Health.ok(),
+            CredentialRedaction.fromEnvironment(System::getenv));
+    return http.uri();
+  }
+
   /** The port workers connect to (remote workers only). */
   public int controlPort() {
     return controlServer == null ? -1 : controlServer.getPort();
@@ -228,6 +305,9 @@ public final class JobRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     if (controlServer != null) {
       controlServer.shutdownNow();
       registry.close();

@@ -183,7 +183,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
         return;
       }
       restoredFrom = latest.checkpointId();
-      coordinator.noteRestored();
+      coordinator.noteRestored(latest);
       LOG.info(
           "attempt {}: restoring from checkpoint {} ({})",
           nextAttempt,

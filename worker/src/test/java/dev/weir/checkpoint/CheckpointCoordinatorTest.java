@@ -38,7 +38,8 @@ class CheckpointCoordinatorTest {
               public void tolerableFailuresExceeded(long id, CheckpointFailureReason reason) {
                 failovers.add(id);
               }
-            });
+            },
+            CheckpointObserver.NONE);
     coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
     return coordinator;
   }
