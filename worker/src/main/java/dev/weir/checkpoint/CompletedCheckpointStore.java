@@ -55,6 +55,24 @@ public final class CompletedCheckpointStore {
     return ids;
   }
 
+  /**
+   * The highest checkpoint id with any file in storage, complete or not: a restarted coordinator
+   * continues after it so that it never writes into a directory an earlier one left behind.
+   */
+  public long highestIdSeen() throws StorageException {
+    long highest = 0;
+    String prefix = jobId + "/chk-";
+    for (String path : storage.list(prefix)) {
+      int slash = path.indexOf('/', prefix.length());
+      String digits =
+          slash < 0 ? path.substring(prefix.length()) : path.substring(prefix.length(), slash);
+      if (!digits.isEmpty() && digits.chars().allMatch(Character::isDigit)) {
+        highest = Math.max(highest, Long.parseLong(digits));
+      }
+    }
+    return highest;
+  }
+
   /** Writes the metadata: from now on the checkpoint is complete. */
   public String writeMetadata(CheckpointMetadata metadata) throws StorageException {
     String path = metadataPath(metadata.getCheckpointId());

@@ -36,6 +36,12 @@ final class CoordinatorCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--http-port",
+      defaultValue = "8081",
+      description = "port of the HTTP endpoints: /, /api/v1/checkpoints, /metrics, /healthz")
+  int httpPort;
+
+  @Option(
       names = "--heartbeat-timeout",
       defaultValue = "10s",
       description = "a worker silent this long is considered lost")
@@ -64,14 +70,16 @@ final class CoordinatorCommand implements Callable<Integer> {
     JobRunner.Workers workers =
         new JobRunner.Workers.Remote(bind, port, Durations.parse(heartbeatTimeout));
     try (JobRunner runner = new JobRunner(spec, jobId, scratch, workers)) {
+      var http = runner.startHttp(bind, httpPort);
       System.err.printf(
-          "weir-worker %s: coordinator of %s (job id %s) listening on %s:%d for %d workers%n",
+          "weir-worker %s: coordinator of %s (job id %s) listening on %s:%d for %d workers; http on %s%n",
           WeirCommand.version(),
           spec.name(),
           jobId,
           bind,
           runner.controlPort(),
-          spec.parallelism());
+          spec.parallelism(),
+          http);
       return JobConsole.runToEnd(runner, quiet);
     }
   }

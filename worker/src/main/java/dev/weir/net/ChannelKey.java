@@ -1,4 +1,6 @@
 package dev.weir.net;
 
-/** Identifies one data channel of one attempt: receiving stage, sending and receiving subtask. */
-record ChannelKey(int attempt, int stage, int sender, int receiver) {}
+/**
+ * Identifies one data channel of one deployment: receiving stage, sending and receiving subtask.
+ */
+record ChannelKey(long deploymentId, int stage, int sender, int receiver) {}

@@ -45,13 +45,13 @@ public final class DataServer implements AutoCloseable {
     channels.computeIfAbsent(key, k -> new CompletableFuture<>()).complete(channel);
   }
 
-  /** Forgets the channels of an attempt that was cancelled. */
-  void unregisterAttempt(int attempt) {
+  /** Forgets the channels of a deployment that was cancelled. */
+  void unregisterDeployment(long deploymentId) {
     channels
         .entrySet()
         .removeIf(
             e -> {
-              if (e.getKey().attempt() == attempt) {
+              if (e.getKey().deploymentId() == deploymentId) {
                 e.getValue().thenAccept(RemoteInputChannel::close);
                 return true;
               }
@@ -76,7 +76,7 @@ public final class DataServer implements AutoCloseable {
             case HEADER -> {
               var h = message.getHeader();
               ChannelKey key =
-                  new ChannelKey(h.getAttempt(), h.getStage(), h.getSender(), h.getReceiver());
+                  new ChannelKey(h.getDeploymentId(), h.getStage(), h.getSender(), h.getReceiver());
               try {
                 channel =
                     channels

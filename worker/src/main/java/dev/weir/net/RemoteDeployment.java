@@ -45,6 +45,8 @@ public final class RemoteDeployment implements Deployment {
   private final Set<Integer> deployed = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<Void>> cancelled = new ConcurrentHashMap<>();
   private volatile boolean cancelling;
+  private final long deploymentId =
+      java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
   public RemoteDeployment(
       WorkerRegistry registry,
@@ -80,7 +82,10 @@ public final class RemoteDeployment implements Deployment {
     }
     for (int i = 0; i < parallelism; i++) {
       Deploy.Builder deploy =
-          Deploy.newBuilder().setAttempt(attempt).addAllDataAddresses(List.of(addresses));
+          Deploy.newBuilder()
+              .setAttempt(attempt)
+              .setDeploymentId(deploymentId)
+              .addAllDataAddresses(List.of(addresses));
       int subtask = i;
       restore.forEach(
           (uid, perSubtask) ->

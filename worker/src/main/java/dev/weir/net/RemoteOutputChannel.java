@@ -52,7 +52,7 @@ final class RemoteOutputChannel implements OutputChannel {
         DataMessage.newBuilder()
             .setHeader(
                 ChannelHeader.newBuilder()
-                    .setAttempt(key.attempt())
+                    .setDeploymentId(key.deploymentId())
                     .setStage(key.stage())
                     .setSender(key.sender())
                     .setReceiver(key.receiver()))

@@ -25,12 +25,14 @@ import java.util.concurrent.Executor;
  */
 final class WorkerDeployment {
   private final int attempt;
+  private final long deploymentId;
   private final List<Task> tasks = new ArrayList<>();
   private final DataServer dataServer;
   private SourceTask source;
 
   WorkerDeployment(
       int attempt,
+      long deploymentId,
       int index,
       JobSettings settings,
       JobGraph graph,
@@ -45,6 +47,7 @@ final class WorkerDeployment {
       TaskListener listener,
       CheckpointResponder responder) {
     this.attempt = attempt;
+    this.deploymentId = deploymentId;
     this.dataServer = dataServer;
     int parallelism = settings.parallelism();
     int stages = graph.stages().size();
@@ -68,7 +71,7 @@ final class WorkerDeployment {
           localInputs[s] = new Channel(index, gates[s], settings.credits(), settings.bufferSize());
         } else {
           dataServer.register(
-              new ChannelKey(attempt, s, sender, index),
+              new ChannelKey(deploymentId, s, sender, index),
               new RemoteInputChannel(sender, gates[s], settings.credits(), settings.bufferSize()));
         }
       }
@@ -84,7 +87,7 @@ final class WorkerDeployment {
                   : new RemoteOutputChannel(
                       peers.connection(dataAddresses.get(receiver)),
                       dataAddresses.get(receiver),
-                      new ChannelKey(attempt, s + 1, index, receiver),
+                      new ChannelKey(deploymentId, s + 1, index, receiver),
                       settings.bufferSize());
         }
       }
@@ -130,6 +133,6 @@ final class WorkerDeployment {
         break;
       }
     }
-    dataServer.unregisterAttempt(attempt);
+    dataServer.unregisterDeployment(deploymentId);
   }
 }

@@ -177,7 +177,17 @@ public final class WorkerRuntime implements AutoCloseable {
                     .setWorkerIndex(index)
                     .setDataAddress(advertiseHost + ":" + dataServer.port()))
             .build());
-    return registered.await(30, TimeUnit.SECONDS);
+    // registered, or the stream already ended (coordinator not there): whichever comes first
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (registered.await(50, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      if (ended.getCount() == 0) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private synchronized void send(WorkerMessage message) {
@@ -245,6 +255,7 @@ public final class WorkerRuntime implements AutoCloseable {
     deployment =
         new WorkerDeployment(
             attempt,
+            deploy.getDeploymentId(),
             index,
             settings,
             graphs.get(),

@@ -97,8 +97,8 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                 LOG.error("checkpoint {} is unreadable, skipping it: {}", id, e.getMessage());
               }
             }
+            coordinator.advanceCheckpointIdPast(store.highestIdSeen());
             if (!ids.isEmpty()) {
-              coordinator.advanceCheckpointIdPast(ids.get(ids.size() - 1));
               LOG.info("found completed checkpoints {} in storage", ids);
             }
             coordinator.recoverCompleted(readable);
