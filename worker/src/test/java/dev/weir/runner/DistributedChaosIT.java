@@ -3,9 +3,15 @@ package dev.weir.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.config.JobSpec;
 import dev.weir.config.ManifestValidator;
 import dev.weir.runtime.JobStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +61,12 @@ class DistributedChaosIT {
         WorkerProcesses processes =
             new WorkerProcesses(
                 spec.parallelism(), manifest, "127.0.0.1:" + runner.controlPort(), "chaos", dir)) {
+      URI http = runner.startHttp("127.0.0.1", 0);
       CompletableFuture<JobStatus> result = runner.start();
+      // the first kill comes after the first completed checkpoint, so at least one restore is real
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> runner.jobMaster().checkpointStats().completed() >= 1);
       int kills = 2 + random.nextInt(2);
       for (int k = 0; k < kills && !result.isDone(); k++) {
         int attempt = runner.jobMaster().attempt();
@@ -69,6 +80,18 @@ class DistributedChaosIT {
       }
       assertThat(result.get(3, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);
       assertThat(processes.restarts()).isGreaterThanOrEqualTo(1);
+      JsonNode counts =
+          new ObjectMapper()
+              .readTree(
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(http.resolve("/api/v1/checkpoints")).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .get("counts");
+      assertThat(counts.get("restored").asLong())
+          .isGreaterThanOrEqualTo(1)
+          .isEqualTo(runner.jobMaster().checkpointStats().restored());
     }
     job.assertExactlyOnce();
   }
