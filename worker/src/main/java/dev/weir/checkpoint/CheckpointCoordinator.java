@@ -244,7 +244,10 @@ public final class CheckpointCoordinator {
       PendingCheckpoint checkpoint, CheckpointMetadata metadata, String path, long stateSize) {
     long id = checkpoint.checkpointId();
     if (pending.remove(id) == null) {
-      return; // aborted while the metadata was written; abort() deleted the directory
+      // aborted (timed out) while the metadata write was still retrying: the metadata must not
+      // stay, or a restarted coordinator would take this checkpoint for complete
+      discardDirectory(id);
+      return;
     }
     cancelTimeout(id);
     long durationMillis = (main.nanoTime() - checkpoint.triggerNanos()) / 1_000_000;

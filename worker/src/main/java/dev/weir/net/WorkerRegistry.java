@@ -53,6 +53,11 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
     watchdog.scheduleAtFixedRate(this::checkHeartbeats, period, period, TimeUnit.MILLISECONDS);
   }
 
+  /** Often enough to notice a silent worker well within the timeout, and to report progress. */
+  private int heartbeatIntervalMillis() {
+    return (int) Math.max(50, Math.min(200, heartbeatTimeout.toMillis() / 10));
+  }
+
   /** Completes when every worker index has a live session. */
   CompletableFuture<Void> allRegistered() {
     return allRegistered;
@@ -142,8 +147,7 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
                     .setRegistered(
                         Registered.newBuilder()
                             .setParallelism(parallelism)
-                            .setHeartbeatIntervalMs(
-                                (int) Math.max(100, heartbeatTimeout.toMillis() / 5)))
+                            .setHeartbeatIntervalMs(heartbeatIntervalMillis()))
                     .build());
             registered(session);
           }
