@@ -70,19 +70,12 @@ class StorageOutageIT {
             .atMost(Duration.ofSeconds(60))
             .until(() -> runner.jobMaster().checkpointStats().completed() >= 2);
 
+        long completedBeforeOutage = runner.jobMaster().checkpointStats().completed();
         minio.kill();
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> runner.jobMaster().checkpointStats().failed() >= 2);
-        long completedDuringOutage = runner.jobMaster().checkpointStats().completed();
         minio.restart();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(
-                () ->
-                    result.isDone()
-                        || runner.jobMaster().checkpointStats().completed()
-                            > completedDuringOutage);
 
         assertThat(result.get(3, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);
         assertThat(runner.jobMaster().attempt()).as("no restart: failures were tolerated").isZero();
