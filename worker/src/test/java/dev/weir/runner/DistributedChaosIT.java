@@ -48,7 +48,7 @@ class DistributedChaosIT {
     SplittableRandom random = new SplittableRandom(run * 7919L + backend.hashCode());
     PageViewCountRun job = new PageViewCountRun(48_000, 24);
     job.backend = backend;
-    job.rate = 3_000; // four seconds without failures
+    job.rate = 3_000; // eight seconds without failures
     job.storageYaml = "{path: '" + dir.resolve("checkpoints") + "'}";
     job.output = dir.resolve("output").toString();
     Path manifest = dir.resolve("job.yaml");
