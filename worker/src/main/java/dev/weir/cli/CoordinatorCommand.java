@@ -38,7 +38,8 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "8081",
-      description = "port of the HTTP endpoints: /, /api/v1/checkpoints, /metrics, /healthz")
+      description =
+          "port of the HTTP endpoints: /, /api/v1/checkpoints, /api/v1/state, /metrics, /healthz")
   int httpPort;
 
   @Option(

@@ -50,7 +50,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "0",
-      description = "port of the checkpoint page and metrics on 127.0.0.1 (0 = any free port)")
+      description =
+          "port of the checkpoint page, metrics and state queries on 127.0.0.1"
+              + " (0 = any free port)")
   int httpPort;
 
   @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")

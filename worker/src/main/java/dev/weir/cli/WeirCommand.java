@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       LocalCommand.class,
       CoordinatorCommand.class,
       WorkerCommand.class,
+      QueryCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class WeirCommand implements Runnable {

@@ -10,6 +10,8 @@ import dev.weir.proto.runtime.Deploy;
 import dev.weir.proto.runtime.TaskEvent;
 import dev.weir.proto.runtime.TriggerCheckpoint;
 import dev.weir.proto.runtime.WorkerMessage;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.Deployment;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.runtime.task.TaskRestoreException;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of a job on remote workers: worker {@code i} runs subtask {@code i} of every stage.
- * Deploys once every worker is connected, relays checkpoint triggers and notifications, and turns
- * what workers report into task events, acknowledgements and declines for the job master.
+ * Deploys once every worker is connected, relays checkpoint triggers, notifications and state
+ * queries, and turns what workers report into task events, acknowledgements, declines and query
+ * answers.
  *
  * <p>Threading: built on the job master's main thread; worker messages arrive on gRPC threads and
  * go to the listener and responder, which hop onto the main thread themselves.
@@ -45,6 +48,8 @@ public final class RemoteDeployment implements Deployment {
   private final Set<Integer> deployed = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<Void>> cancelled = new ConcurrentHashMap<>();
   private volatile boolean cancelling;
+  // state queries sent and not yet answered, by request id
+  private final Map<Long, PendingQuery> queries = new ConcurrentHashMap<>();
   private final long deploymentId =
       java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
@@ -65,6 +70,9 @@ public final class RemoteDeployment implements Deployment {
     registry.setCurrent(this);
     registry.allRegistered().thenRun(() -> deploy(restore));
   }
+
+  /** A state query sent to worker {@code worker}, waiting for its answer. */
+  private record PendingQuery(int worker, CompletableFuture<StateQueryResult> result) {}
 
   private void deploy(Map<String, List<OperatorRestore>> restore) {
     if (cancelling) {
@@ -136,6 +144,13 @@ public final class RemoteDeployment implements Deployment {
               decline.getCause());
         }
       }
+      case QUERY_RESULT -> {
+        var answer = message.getQueryResult();
+        PendingQuery pending = queries.get(answer.getRequestId());
+        if (pending != null && pending.worker() == index) {
+          pending.result().complete(ProtoConversions.fromProto(answer));
+        }
+      }
       default -> {}
     }
   }
@@ -150,6 +165,7 @@ public final class RemoteDeployment implements Deployment {
 
   void workerLost(int index) {
     cancelled.computeIfAbsent(index, k -> new CompletableFuture<>()).complete(null);
+    rejectQueries(index, "worker " + index + " was lost");
     if (!started.isDone()) {
       started.completeExceptionally(
           new IllegalStateException("worker " + index + " was lost during deployment"));
@@ -191,6 +207,55 @@ public final class RemoteDeployment implements Deployment {
       }
     }
     return total;
+  }
+
+  /**
+   * Sends the query to worker {@code task.subtask()} (worker i runs subtask i of every stage); its
+   * answer completes the future. Unanswered queries are dropped when the future completes otherwise
+   * (a caller's timeout), and rejected when the worker is lost or the attempt cancelled.
+   */
+  @Override
+  public CompletableFuture<StateQueryResult> queryState(TaskId task, StateQuery query) {
+    if (cancelling) {
+      return unavailable("attempt " + attempt + " is being cancelled");
+    }
+    if (!started.isDone() || started.isCompletedExceptionally()) {
+      return unavailable("the tasks of attempt " + attempt + " are not deployed yet");
+    }
+    int worker = task.subtask();
+    WorkerSession session = registry.session(worker);
+    if (session == null || session.isClosed()) {
+      return unavailable("worker " + worker + " is not connected");
+    }
+    long id = registry.nextRequestId();
+    CompletableFuture<StateQueryResult> result = new CompletableFuture<>();
+    queries.put(id, new PendingQuery(worker, result));
+    result.whenComplete((answer, error) -> queries.remove(id));
+    session.send(
+        CoordinatorMessage.newBuilder()
+            .setQuery(ProtoConversions.toProto(id, attempt, task.stage(), query))
+            .build());
+    if (cancelling) {
+      // cancel() may have rejected the pending queries before this one was added
+      rejectQueries(worker, "attempt " + attempt + " was cancelled");
+    }
+    return result;
+  }
+
+  private static CompletableFuture<StateQueryResult> unavailable(String why) {
+    return CompletableFuture.completedFuture(
+        new StateQueryResult.Rejected(StateQueryResult.Reason.UNAVAILABLE, why));
+  }
+
+  /** Rejects the unanswered queries of one worker, or of every worker when {@code worker} < 0. */
+  private void rejectQueries(int worker, String why) {
+    for (PendingQuery pending : queries.values()) {
+      if (worker < 0 || pending.worker() == worker) {
+        pending
+            .result()
+            .complete(new StateQueryResult.Rejected(StateQueryResult.Reason.UNAVAILABLE, why));
+      }
+    }
   }
 
   private void sendTo(int index, CoordinatorMessage message) {
@@ -246,6 +311,7 @@ public final class RemoteDeployment implements Deployment {
   @Override
   public void cancel() {
     cancelling = true;
+    rejectQueries(-1, "attempt " + attempt + " was cancelled");
     for (int i = 0; i < parallelism; i++) {
       WorkerSession session = registry.session(i);
       CompletableFuture<Void> done = cancelled.computeIfAbsent(i, k -> new CompletableFuture<>());

@@ -4,6 +4,8 @@ import dev.weir.checkpoint.CheckpointResponder;
 import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.graph.JobGraph;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.SubtaskFactory;
 import dev.weir.runtime.io.Channel;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -26,7 +29,7 @@ import java.util.concurrent.Executor;
 final class WorkerDeployment {
   private final int attempt;
   private final long deploymentId;
-  private final List<Task> tasks = new ArrayList<>();
+  private final List<Task> tasks = new ArrayList<>(); // by stage
   private final DataServer dataServer;
   private SourceTask source;
 
@@ -110,6 +113,16 @@ final class WorkerDeployment {
 
   long sourceRecords() {
     return source == null ? 0 : source.recordsProcessed();
+  }
+
+  /** Hands a state query to this worker's task of {@code stage}. Any thread. */
+  CompletableFuture<StateQueryResult> queryState(int stage, StateQuery query) {
+    if (stage < 0 || stage >= tasks.size()) {
+      return CompletableFuture.completedFuture(
+          new StateQueryResult.Rejected(
+              StateQueryResult.Reason.FAILED, "the job has no stage " + stage));
+    }
+    return tasks.get(stage).queryState(query);
   }
 
   void notifyCheckpoint(long checkpointId, boolean complete) {

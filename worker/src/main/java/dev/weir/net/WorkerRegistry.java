@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,9 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
           });
   private volatile CompletableFuture<Void> allRegistered = new CompletableFuture<>();
   private volatile RemoteDeployment current;
+  // ids of state queries, unique across the deployments of this coordinator: a late answer to a
+  // query of a cancelled deployment must not be taken for the answer to a newer one
+  private final AtomicLong requestIds = new AtomicLong();
 
   /**
    * @param onWorkerLost told (with the reason) when a worker of the running deployment is lost
@@ -65,6 +69,10 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
 
   WorkerSession session(int index) {
     return sessions.get(index);
+  }
+
+  long nextRequestId() {
+    return requestIds.incrementAndGet();
   }
 
   void setCurrent(RemoteDeployment deployment) {

@@ -13,9 +13,11 @@ import dev.weir.proto.runtime.CoordinatorMessage;
 import dev.weir.proto.runtime.Deploy;
 import dev.weir.proto.runtime.Deployed;
 import dev.weir.proto.runtime.Heartbeat;
+import dev.weir.proto.runtime.QueryState;
 import dev.weir.proto.runtime.Register;
 import dev.weir.proto.runtime.TaskEvent;
 import dev.weir.proto.runtime.WorkerMessage;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.runtime.task.TaskRestoreException;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -243,8 +246,37 @@ public final class WorkerRuntime implements AutoCloseable {
           deployment.notifyCheckpoint(n.getCheckpointId(), n.getComplete());
         }
       }
+      case QUERY -> query(message.getQuery());
       default -> {}
     }
+  }
+
+  /**
+   * Hands a state query to the task that owns the key; the answer is sent from whichever thread
+   * completes it (the task thread), so that a slow task never holds up the control thread.
+   */
+  private void query(QueryState query) {
+    WorkerDeployment current = deployment;
+    CompletableFuture<StateQueryResult> result =
+        current != null && current.attempt() == query.getAttempt()
+            ? current.queryState(query.getStage(), ProtoConversions.fromProto(query))
+            : CompletableFuture.completedFuture(
+                new StateQueryResult.Rejected(
+                    StateQueryResult.Reason.UNAVAILABLE,
+                    "worker " + index + " does not run attempt " + query.getAttempt()));
+    long id = query.getRequestId();
+    result.whenComplete(
+        (answer, error) ->
+            send(
+                WorkerMessage.newBuilder()
+                    .setQueryResult(
+                        ProtoConversions.toProto(
+                            id,
+                            error == null
+                                ? answer
+                                : new StateQueryResult.Rejected(
+                                    StateQueryResult.Reason.FAILED, error.toString())))
+                    .build()));
   }
 
   private void deploy(Deploy deploy) {

@@ -14,6 +14,8 @@ import dev.weir.graph.JobGraph;
 import dev.weir.graph.Stage;
 import dev.weir.net.RemoteDeployment;
 import dev.weir.net.WorkerRegistry;
+import dev.weir.query.StateQueryResult;
+import dev.weir.query.StateQueryRouter;
 import dev.weir.runtime.DeploymentFactory;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.JobSettings;
@@ -40,8 +42,11 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -77,7 +82,11 @@ public final class JobRunner implements AutoCloseable {
   private final Server controlServer;
   private final CompletedCheckpointStore store;
   private final CheckpointStatsTracker tracker;
+  private final StateQueryRouter queryRouter;
   private CoordinatorHttpServer http;
+
+  /** How long a state query waits for the owning task's answer. */
+  public static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
   /** Runs the tasks as threads of this process. */
   public JobRunner(JobSpec spec, String jobId, Path workDir) {
@@ -104,6 +113,8 @@ public final class JobRunner implements AutoCloseable {
             });
     Supplier<JobGraph> graphs = graphFactory(spec);
     JobSettings settings = settings(spec, jobId);
+    this.queryRouter =
+        new StateQueryRouter(graphs.get(), spec.parallelism(), spec.maxParallelism());
     this.store = new CompletedCheckpointStore(storage, jobId);
     this.tracker = new CheckpointStatsTracker();
     KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
@@ -216,6 +227,41 @@ public final class JobRunner implements AutoCloseable {
     return jobMaster.recoverAndStart(store);
   }
 
+  /**
+   * Looks up one key's value of a named keyed state: parses the key with the operator's key codec,
+   * routes the query to the task owning the key's group and waits at most {@link #QUERY_TIMEOUT}
+   * for its answer. Never changes state. Any thread; the future always completes normally.
+   */
+  public CompletableFuture<StateQueryResult> queryState(
+      String operatorUid, String stateName, String key) {
+    StateQueryRouter.Route route;
+    try {
+      route = queryRouter.route(operatorUid, stateName, key);
+    } catch (StateQueryRouter.RejectedQueryException e) {
+      return CompletableFuture.completedFuture(e.result());
+    }
+    CompletableFuture<StateQueryResult> answer = jobMaster.queryState(route.task(), route.query());
+    // on the deployment's own future, so that it forgets the query once the time is up
+    answer.orTimeout(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return answer.handle(
+        (result, error) -> {
+          if (error == null) {
+            return result;
+          }
+          Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+          return cause instanceof TimeoutException
+              ? new StateQueryResult.Rejected(
+                  StateQueryResult.Reason.TIMED_OUT,
+                  "task "
+                      + route.task()
+                      + " did not answer within "
+                      + QUERY_TIMEOUT.toMillis()
+                      + " ms (busy, backpressured or restoring)")
+              : new StateQueryResult.Rejected(
+                  StateQueryResult.Reason.FAILED, "task " + route.task() + ": " + cause);
+        });
+  }
+
   private static String[] stageNames(JobGraph graph) {
     return graph.stages().stream().map(Stage::name).toArray(String[]::new);
   }
@@ -252,8 +298,8 @@ public final class JobRunner implements AutoCloseable {
   }
 
   /**
-   * Serves checkpoint statistics, job overview, Prometheus metrics and health over HTTP (see
-   * docs/observability.md). Port 0 picks a free one.
+   * Serves checkpoint statistics, job overview, Prometheus metrics, health and state queries over
+   * HTTP (see docs/observability.md). Port 0 picks a free one.
    */
   public URI startHttp(String bindHost, int port) throws IOException {
     RateMeter in = new RateMeter(jobMaster::sourceRecords);
@@ -273,7 +319,8 @@ public final class JobRunner implements AutoCloseable {
                 jobMaster.status() == JobStatus.FAILED
                     ? Health.unhealthy("job failed: " + jobMaster.failureCause())
                     : Health.ok(),
-            CredentialRedaction.fromEnvironment(System::getenv));
+            CredentialRedaction.fromEnvironment(System::getenv),
+            this::queryState);
     return http.uri();
   }
 

@@ -12,6 +12,8 @@ import dev.weir.checkpoint.StateAssignment;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.concurrent.MainThreadExecutor;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.runtime.task.TaskRestoreException;
 import dev.weir.storage.StorageException;
@@ -155,6 +157,21 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   public long sourceRecords() {
     Deployment current = deployment;
     return current == null ? 0 : current.sourceRecords();
+  }
+
+  /**
+   * Looks up one key of a keyed state in the task of the current attempt that owns it. Any thread.
+   * Rejected as {@link StateQueryResult.Reason#UNAVAILABLE} unless the job is running.
+   */
+  public CompletableFuture<StateQueryResult> queryState(TaskId task, StateQuery query) {
+    Deployment current = deployment;
+    JobStatus now = status;
+    if (now != JobStatus.RUNNING || current == null) {
+      return CompletableFuture.completedFuture(
+          new StateQueryResult.Rejected(
+              StateQueryResult.Reason.UNAVAILABLE, "the job is not running (it is " + now + ")"));
+    }
+    return current.queryState(task, query);
   }
 
   private void deploy(int nextAttempt) {

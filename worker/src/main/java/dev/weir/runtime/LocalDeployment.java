@@ -5,6 +5,8 @@ import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.graph.JobGraph;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.io.Channel;
 import dev.weir.runtime.io.InputGate;
 import dev.weir.runtime.io.OutputChannel;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
  */
 public final class LocalDeployment implements Deployment {
   private final List<Task> tasks = new ArrayList<>();
+  private final Map<TaskId, Task> byId = new HashMap<>();
   private final Map<TaskId, SourceTask> sources = new HashMap<>();
 
   public LocalDeployment(
@@ -79,6 +82,7 @@ public final class LocalDeployment implements Deployment {
           sources.put(task.id(), source);
         }
         tasks.add(task);
+        byId.put(task.id(), task);
       }
     }
     tasks.forEach(Task::start);
@@ -127,6 +131,17 @@ public final class LocalDeployment implements Deployment {
   @Override
   public void notifyCheckpointAborted(long checkpointId) {
     tasks.forEach(t -> t.notifyCheckpointAborted(checkpointId));
+  }
+
+  @Override
+  public CompletableFuture<StateQueryResult> queryState(TaskId task, StateQuery query) {
+    Task target = byId.get(task);
+    if (target == null) {
+      return CompletableFuture.completedFuture(
+          new StateQueryResult.Rejected(
+              StateQueryResult.Reason.FAILED, "this job has no task " + task));
+    }
+    return target.queryState(query);
   }
 
   @Override

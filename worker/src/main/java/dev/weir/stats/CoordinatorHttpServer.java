@@ -1,15 +1,23 @@
 package dev.weir.stats;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.weir.query.QueryableState;
+import dev.weir.query.StateQueryResult;
+import dev.weir.query.StateValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz} — 200 {@code ok} when healthy, else 503 with the reason;
  *   <li>{@code GET /api/v1/checkpoints} — {@link CheckpointStatsSnapshot} as JSON;
  *   <li>{@code GET /api/v1/job} — {@link JobOverview} as JSON;
- *   <li>{@code GET /metrics} — Prometheus text format ({@link PrometheusExposition}).
+ *   <li>{@code GET /metrics} — Prometheus text format ({@link PrometheusExposition});
+ *   <li>{@code GET /api/v1/state/{operatorUid}/{stateName}?key=K} — one key's value of a keyed
+ *       state ({@link QueryableState}), as JSON.
  * </ul>
  *
  * {@code HEAD} is answered like {@code GET} without a body; other methods get 405, other paths 404.
@@ -33,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: requests run on the server's own pool of two daemon threads; handlers only read the
  * immutable snapshots the suppliers return, so they share no mutable state with the coordinator.
- * The suppliers must be safe to call from those threads.
+ * The suppliers must be safe to call from those threads. A state query does not hold a thread while
+ * it waits for the task owning the key: its answer is written from the same pool once it arrives.
  */
 public final class CoordinatorHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHttpServer.class);
@@ -49,6 +60,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
           + " form-action 'none'; frame-ancestors 'none'";
   private static final int THREADS = 2;
+  private static final String STATE_PREFIX = "/api/v1/state/";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -56,6 +68,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
   private final Supplier<JobOverview> job;
   private final Supplier<Health> health;
   private final CredentialRedaction redaction;
+  private final QueryableState states;
   private final ObjectMapper json = new ObjectMapper();
 
   private CoordinatorHttpServer(
@@ -64,13 +77,15 @@ public final class CoordinatorHttpServer implements AutoCloseable {
       Supplier<CheckpointStatsSnapshot> checkpoints,
       Supplier<JobOverview> job,
       Supplier<Health> health,
-      CredentialRedaction redaction) {
+      CredentialRedaction redaction,
+      QueryableState states) {
     this.server = server;
     this.executor = executor;
     this.checkpoints = checkpoints;
     this.job = job;
     this.health = health;
     this.redaction = redaction;
+    this.states = states;
   }
 
   /**
@@ -91,10 +106,29 @@ public final class CoordinatorHttpServer implements AutoCloseable {
       Supplier<Health> health,
       CredentialRedaction redaction)
       throws IOException {
+    return start(bindAddress, checkpoints, job, health, redaction, QueryableState.unavailable());
+  }
+
+  /**
+   * Binds and starts serving, state queries included.
+   *
+   * @param states answers {@code /api/v1/state/...}; its futures must complete (normally) within a
+   *     bounded time, e.g. {@code JobRunner#queryState}
+   * @throws IOException when the address cannot be bound
+   */
+  public static CoordinatorHttpServer start(
+      InetSocketAddress bindAddress,
+      Supplier<CheckpointStatsSnapshot> checkpoints,
+      Supplier<JobOverview> job,
+      Supplier<Health> health,
+      CredentialRedaction redaction,
+      QueryableState states)
+      throws IOException {
     Objects.requireNonNull(checkpoints, "checkpoints");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(redaction, "redaction");
+    Objects.requireNonNull(states, "states");
     HttpServer server = HttpServer.create(bindAddress, 0);
     AtomicInteger threadNumber = new AtomicInteger();
     ExecutorService executor =
@@ -106,7 +140,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
               return thread;
             });
     CoordinatorHttpServer http =
-        new CoordinatorHttpServer(server, executor, checkpoints, job, health, redaction);
+        new CoordinatorHttpServer(server, executor, checkpoints, job, health, redaction, states);
     server.createContext("/", http::handle);
     server.setExecutor(executor);
     server.start();
@@ -147,12 +181,19 @@ public final class CoordinatorHttpServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
+    // a state query answers later, from another thread, and closes the exchange itself
+    boolean answersLater = false;
     try {
       String method = exchange.getRequestMethod();
       boolean head = "HEAD".equals(method);
       if (!head && !"GET".equals(method)) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
         respond(exchange, false, 405, TEXT, "method not allowed\n");
+        return;
+      }
+      String rawPath = exchange.getRequestURI().getRawPath();
+      if (rawPath.startsWith(STATE_PREFIX)) {
+        answersLater = startStateQuery(exchange, head, rawPath.substring(STATE_PREFIX.length()));
         return;
       }
       switch (exchange.getRequestURI().getPath()) {
@@ -176,8 +217,158 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         // the status line was sent before the failure: closing the exchange is all that is left
       }
     } finally {
-      exchange.close();
+      if (!answersLater) {
+        exchange.close();
+      }
     }
+  }
+
+  /**
+   * Parses {@code {operatorUid}/{stateName}?key=K} and asks for the value; answers malformed
+   * requests at once.
+   *
+   * @return true when the answer is written later (and the exchange closed then)
+   */
+  private boolean startStateQuery(HttpExchange exchange, boolean head, String rawRest)
+      throws IOException {
+    String[] segments = rawRest.split("/", -1);
+    String operator;
+    String state;
+    String key;
+    try {
+      if (segments.length != 2 || segments[0].isEmpty() || segments[1].isEmpty()) {
+        respondJson(
+            exchange,
+            head,
+            404,
+            errorBody(
+                null, null, null, "expected " + STATE_PREFIX + "{operatorUid}/{stateName}?key=K"));
+        return false;
+      }
+      operator = decodePathSegment(segments[0]);
+      state = decodePathSegment(segments[1]);
+      key = queryParameter(exchange.getRequestURI().getRawQuery(), "key");
+    } catch (IllegalArgumentException e) {
+      respondJson(
+          exchange, head, 400, errorBody(null, null, null, "malformed request: " + e.getMessage()));
+      return false;
+    }
+    if (key == null) {
+      respondJson(
+          exchange,
+          head,
+          400,
+          errorBody(operator, state, null, "the key is missing: give it as ?key=K"));
+      return false;
+    }
+    CompletableFuture<StateQueryResult> answer;
+    try {
+      answer = states.query(operator, state, key);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenCompleteAsync(
+        (result, error) -> {
+          try {
+            respondState(exchange, head, operator, state, key, result, error);
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("answering a state query failed: {}", redaction.redact(String.valueOf(e)));
+          } finally {
+            exchange.close();
+          }
+        },
+        executor);
+    return true;
+  }
+
+  private void respondState(
+      HttpExchange exchange,
+      boolean head,
+      String operator,
+      String state,
+      String key,
+      StateQueryResult result,
+      Throwable error)
+      throws IOException {
+    if (error != null || result == null) {
+      String message = "state query failed: " + (error == null ? "no answer" : error);
+      respondJson(exchange, head, 500, errorBody(operator, state, key, message));
+      return;
+    }
+    if (result instanceof StateQueryResult.Rejected rejected) {
+      int status =
+          switch (rejected.reason()) {
+            case UNKNOWN_OPERATOR, UNKNOWN_STATE -> 404;
+            case INVALID_KEY -> 400;
+            case UNAVAILABLE -> 503;
+            case TIMED_OUT -> 504;
+            case FAILED -> 500;
+          };
+      respondJson(exchange, head, status, errorBody(operator, state, key, rejected.message()));
+      return;
+    }
+    ObjectNode body = identity(operator, state, key);
+    if (result instanceof StateQueryResult.Found found) {
+      body.put("found", true);
+      body.set("value", render(found.value()));
+    } else {
+      body.put("found", false);
+      body.putNull("value");
+    }
+    respondJson(exchange, head, 200, body);
+  }
+
+  private JsonNode render(StateValue value) {
+    if (value instanceof StateValue.Elements elements) {
+      ArrayNode array = json.createArrayNode();
+      elements.values().forEach(array::add);
+      return array;
+    }
+    if (value instanceof StateValue.Entries entries) {
+      ObjectNode object = json.createObjectNode();
+      entries.entries().forEach(object::put);
+      return object;
+    }
+    return json.getNodeFactory().textNode(((StateValue.Scalar) value).text());
+  }
+
+  private ObjectNode identity(String operator, String state, String key) {
+    ObjectNode body = json.createObjectNode();
+    body.put("operator", operator);
+    body.put("state", state);
+    body.put("key", key);
+    return body;
+  }
+
+  private ObjectNode errorBody(String operator, String state, String key, String message) {
+    ObjectNode body = identity(operator, state, key);
+    body.put("error", redaction.redact(message));
+    return body;
+  }
+
+  private void respondJson(HttpExchange exchange, boolean head, int status, ObjectNode body)
+      throws IOException {
+    respond(exchange, head, status, JSON, json.writeValueAsBytes(body));
+  }
+
+  /** Percent-decodes one path segment; unlike a query string, '+' stays a plus. */
+  private static String decodePathSegment(String raw) {
+    return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  /** The first value of {@code name} in a form-encoded query string, or null. */
+  static String queryParameter(String rawQuery, String name) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String rawName = eq < 0 ? pair : pair.substring(0, eq);
+      if (URLDecoder.decode(rawName, StandardCharsets.UTF_8).equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private void respondPage(HttpExchange exchange, boolean head) throws IOException {

@@ -10,6 +10,10 @@ import dev.weir.graph.Stage;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.query.QueryableOperatorState;
+import dev.weir.query.RecordingKeyedStateStore;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.state.DefaultOperatorStateStore;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyGroupRangeAssignment;
@@ -22,7 +26,8 @@ import java.util.Map;
 /**
  * The operators of one stage subtask wired together by method calls: the source (stage 0) or the
  * keyed operator (later stages) at the head, then maps, filters, and a sink or a {@link
- * dev.weir.runtime.io.RecordWriter} at the end. Knows which operators hold state, for snapshots.
+ * dev.weir.runtime.io.RecordWriter} at the end. Knows which operators hold state, for snapshots,
+ * and the keyed state handles each keyed operator obtained by name, for state queries.
  *
  * <p>Threading: owned by the task thread, except the asynchronous part of {@link
  * PendingSnapshot#complete()}.
@@ -31,6 +36,7 @@ final class OperatorChain implements AutoCloseable {
   private final TaskContext context;
   private final List<StatefulOperator> stateful = new ArrayList<>();
   private final List<Sink<Object>> sinks = new ArrayList<>();
+  private final Map<String, QueryableOperatorState> queryable = new LinkedHashMap<>();
   private Source<Object> source;
   private KeyedHead keyedHead;
   private final Collector<Object> head;
@@ -121,7 +127,11 @@ final class OperatorChain implements AutoCloseable {
         }
         KeyedStateBackend backend = createBackend(uid, stage);
         var function = (KeyedProcessFunction<Object, Object, Object>) n.function();
-        function.open(context, backend);
+        // the function gets the backend's own handles; the recorder only remembers them by name
+        RecordingKeyedStateStore states = new RecordingKeyedStateStore(backend);
+        function.open(context, states);
+        queryable.put(
+            uid, new QueryableOperatorState(uid, backend, states, stage.input().keyCodec()));
         stateful.add(0, new StatefulOperator(uid, null, backend, null, null));
         KeySelector<Object, Object> keys = stage.input().keySelector();
         keyedHead =
@@ -183,6 +193,20 @@ final class OperatorChain implements AutoCloseable {
 
   KeyedHead keyedHead() {
     return keyedHead;
+  }
+
+  /**
+   * Looks up one key of a keyed state of one of this chain's operators, without changing any state.
+   * Between two records only.
+   */
+  StateQueryResult queryState(StateQuery query) {
+    QueryableOperatorState operator = queryable.get(query.operatorUid());
+    if (operator == null) {
+      return new StateQueryResult.Rejected(
+          StateQueryResult.Reason.UNKNOWN_OPERATOR,
+          "task " + context.id() + " runs no keyed operator '" + query.operatorUid() + "'");
+    }
+    return operator.answer(query);
   }
 
   /** Synchronous part of a checkpoint: positions, pre-commits, and keyed state captures. */

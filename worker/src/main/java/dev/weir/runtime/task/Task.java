@@ -5,11 +5,14 @@ import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.query.StateQuery;
+import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.RecordWriter;
 import dev.weir.runtime.io.TaskInterruptedException;
 import dev.weir.storage.StorageException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +20,9 @@ import org.slf4j.MDC;
 
 /**
  * One subtask of one stage, on its own thread. Everything that touches the operators runs on that
- * thread: records, and actions posted to the mailbox by the coordinator (trigger, notify, abort).
- * Subclasses supply the loop that pulls records (from a source or from input channels).
+ * thread: records, and actions posted to the mailbox by the coordinator (trigger, notify, abort,
+ * state queries). Subclasses supply the loop that pulls records (from a source or from input
+ * channels).
  */
 public abstract class Task implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Task.class);
@@ -35,6 +39,8 @@ public abstract class Task implements Runnable {
   protected boolean done;
   private volatile boolean cancelled;
   private volatile boolean restoring = true;
+  // set once the thread stops draining the mailbox: queries posted after that are answered here
+  private volatile boolean ended;
   private volatile long recordsProcessed;
   private Thread thread;
 
@@ -111,6 +117,8 @@ public abstract class Task implements Runnable {
         context.listener().taskFailed(context.id(), cause);
       }
     } finally {
+      ended = true;
+      rejectPendingQueries();
       if (writer != null) {
         writer.close();
       }
@@ -132,6 +140,65 @@ public abstract class Task implements Runnable {
     Runnable action;
     while ((action = mailbox.poll()) != null) {
       action.run();
+    }
+  }
+
+  // ---- state queries (any thread) ----
+
+  /**
+   * Looks up one key of a keyed state of this task's operators on the task thread, between two
+   * records, without changing any state. Any thread. The future completes once the task gets to its
+   * mailbox (the caller bounds the wait), or at once with {@link
+   * StateQueryResult.Reason#UNAVAILABLE} when the task has ended.
+   */
+  public CompletableFuture<StateQueryResult> queryState(StateQuery query) {
+    StateQueryAction action = new StateQueryAction(query);
+    post(action);
+    if (ended) {
+      // the thread may have looked at the mailbox for the last time before the action arrived
+      action.reject();
+    }
+    return action.result;
+  }
+
+  private void rejectPendingQueries() {
+    for (Runnable action : mailbox) {
+      if (action instanceof StateQueryAction query) {
+        query.reject();
+      }
+    }
+  }
+
+  /** A query waiting in the mailbox; answered on the task thread or rejected once it ended. */
+  private final class StateQueryAction implements Runnable {
+    final StateQuery query;
+    final CompletableFuture<StateQueryResult> result = new CompletableFuture<>();
+
+    StateQueryAction(StateQuery query) {
+      this.query = query;
+    }
+
+    @Override
+    public void run() {
+      try {
+        result.complete(
+            chain == null
+                ? new StateQueryResult.Rejected(
+                    StateQueryResult.Reason.UNAVAILABLE,
+                    "task " + context.id() + " has not restored its state yet")
+                : chain.queryState(query));
+      } catch (RuntimeException e) {
+        result.complete(
+            new StateQueryResult.Rejected(
+                StateQueryResult.Reason.FAILED, "task " + context.id() + ": " + e));
+      }
+    }
+
+    void reject() {
+      result.complete(
+          new StateQueryResult.Rejected(
+              StateQueryResult.Reason.UNAVAILABLE,
+              "task " + context.id() + " is no longer running"));
     }
   }
 
