@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,8 +32,9 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
   /** File-name prefix of in-flight writes; reserved, invisible to {@link #list}. */
   static final String TEMP_PREFIX = ".tmp-";
 
-  // A concurrent delete may prune a directory between our createDirectories and createTempFile.
-  private static final int CREATE_ATTEMPTS = 3;
+  // A concurrent delete may prune a directory between our createDirectories and createTempFile,
+  // or while createDirectories runs (which then reports FileAlreadyExists): try again.
+  private static final int CREATE_ATTEMPTS = 10;
 
   private final Path root;
 
@@ -267,10 +269,10 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
   private Path createTemp(Path target) throws IOException {
     Path dir = target.getParent();
     for (int attempt = 1; ; attempt++) {
-      Files.createDirectories(dir);
       try {
+        Files.createDirectories(dir);
         return Files.createTempFile(dir, TEMP_PREFIX, null);
-      } catch (NoSuchFileException prunedMeanwhile) {
+      } catch (NoSuchFileException | FileAlreadyExistsException prunedMeanwhile) {
         if (attempt == CREATE_ATTEMPTS) {
           throw prunedMeanwhile;
         }

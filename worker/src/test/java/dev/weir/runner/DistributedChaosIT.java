@@ -84,7 +84,13 @@ class DistributedChaosIT {
           throw e;
         }
       }
-      assertThat(result.get(3, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);
+      JobStatus status = result.get(3, TimeUnit.MINUTES);
+      if (status != JobStatus.FINISHED) {
+        dumpLogs(dir, runner);
+      }
+      assertThat(status)
+          .as("failure: %s", runner.jobMaster().failureCause())
+          .isEqualTo(JobStatus.FINISHED);
       assertThat(processes.restarts()).isGreaterThanOrEqualTo(1);
       JsonNode counts =
           new ObjectMapper()

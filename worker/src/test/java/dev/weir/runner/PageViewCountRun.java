@@ -66,7 +66,7 @@ final class PageViewCountRun {
             mode,
             backend,
             storageYaml,
-            injectFailures + 2);
+            restartAttempts >= 0 ? restartAttempts : injectFailures + 2);
   }
 
   /** Runs to the end and returns the final status. */
