@@ -12,6 +12,7 @@ import dev.weir.config.JobSpec;
 import dev.weir.graph.InvalidJobException;
 import dev.weir.graph.JobGraph;
 import dev.weir.graph.Stage;
+import dev.weir.net.JobStatusService;
 import dev.weir.net.RemoteDeployment;
 import dev.weir.net.WorkerRegistry;
 import dev.weir.query.StateQueryResult;
@@ -150,6 +151,13 @@ public final class JobRunner implements AutoCloseable {
         this.controlServer =
             NettyServerBuilder.forAddress(new InetSocketAddress(remote.bindHost(), remote.port()))
                 .addService(registry)
+                .addService(
+                    new JobStatusService(
+                        spec.name(),
+                        jobId,
+                        spec.parallelism(),
+                        () -> master[0],
+                        registry::connectedWorkers))
                 .build()
                 .start();
       } catch (IOException e) {

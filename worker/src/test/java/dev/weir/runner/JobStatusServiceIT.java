@@ -1,0 +1,69 @@
+package dev.weir.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weir.config.JobSpec;
+import dev.weir.config.ManifestValidator;
+import dev.weir.proto.runtime.JobServiceGrpc;
+import dev.weir.proto.runtime.JobStatusRequest;
+import dev.weir.proto.runtime.JobStatusResponse;
+import dev.weir.runtime.JobStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The coordinator's published gRPC API reports the job as the operator will read it. */
+class JobStatusServiceIT {
+
+  @Test
+  void reportsWorkersCheckpointsAndTheFinalStatusOverGrpc(@TempDir Path dir) throws Exception {
+    PageViewCountRun job = new PageViewCountRun(30_000, 10);
+    job.rate = 5_000;
+    job.storageYaml = "{path: '" + dir.resolve("checkpoints") + "'}";
+    job.output = dir.resolve("output").toString();
+    Path file = dir.resolve("job.yaml");
+    Files.writeString(file, job.manifest());
+    JobSpec spec = new ManifestValidator(System::getenv).validate(job.manifest(), "status");
+    try (JobRunner runner =
+            new JobRunner(
+                spec,
+                "status",
+                dir.resolve("coordinator"),
+                new JobRunner.Workers.Remote("127.0.0.1", 0, Duration.ofSeconds(5)));
+        WorkerProcesses workers =
+            new WorkerProcesses(2, file, "127.0.0.1:" + runner.controlPort(), "status", dir)) {
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", runner.controlPort()).usePlaintext().build();
+      try {
+        var api = JobServiceGrpc.newBlockingStub(channel);
+        var result = runner.start();
+
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> api.getJobStatus(JobStatusRequest.getDefaultInstance()).hasLatestCompleted());
+        JobStatusResponse running = api.getJobStatus(JobStatusRequest.getDefaultInstance());
+        assertThat(running.getJobName()).isEqualTo("pv-test");
+        assertThat(running.getJobId()).isEqualTo("status");
+        assertThat(running.getStatus()).isEqualTo("RUNNING");
+        assertThat(running.getConnectedWorkers()).isEqualTo(2);
+        assertThat(running.getLatestCompleted().getPath()).contains("chk-");
+
+        assertThat(result.get(2, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);
+        JobStatusResponse finished = api.getJobStatus(JobStatusRequest.getDefaultInstance());
+        assertThat(finished.getStatus()).isEqualTo("FINISHED");
+        assertThat(finished.getCheckpoints().getCompleted())
+            .isGreaterThanOrEqualTo(running.getCheckpoints().getCompleted() + 1);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+    job.assertExactlyOnce();
+  }
+}
