@@ -12,10 +12,16 @@ import java.util.Comparator;
  *
  * <p>An entry maps (state, serialized key) to what RocksDB would hold for it after the cached
  * writes: a value, or null for "absent" (cached after a read that found nothing, or after a clear).
- * A dirty entry has not been written to RocksDB yet. The least recently used entry is evicted when
- * an insert would exceed the capacity; a dirty one is handed to the {@link WriteBack} first. The
- * owner must write every dirty entry to RocksDB ({@link #forEachDirty}, {@link #markAllClean})
- * before it reads RocksDB in a way that bypasses the cache (a native checkpoint).
+ * A dirty entry has not been written to RocksDB yet. When an insert would exceed the capacity, an
+ * entry not used recently is evicted, a dirty one handed to the {@link WriteBack} first. The owner
+ * must write every dirty entry to RocksDB ({@link #forEachDirty}, {@link #markAllClean}) before it
+ * reads RocksDB in a way that bypasses the cache (a native checkpoint).
+ *
+ * <p>Eviction approximates least-recently-used with the CLOCK (second chance) policy: a hit only
+ * sets the entry's referenced flag; the clock hand sweeps the entries in slot order, clearing
+ * flags, and evicts the first entry it finds unreferenced. An exact LRU list would rewrite two to
+ * six references between old objects on every hit, each a garbage-collector write barrier and
+ * likely a cache miss; the flag is a plain byte in the entry the lookup already touched.
  *
  * <p>Values are kept as the objects the state handles received or returned, not copies: as with the
  * heap backend, callers must not mutate them after {@code update} or after reading them.
@@ -85,9 +91,10 @@ final class RocksDbValueCache {
     /** False once evicted or dropped: a reference held elsewhere is stale. */
     boolean cached = true;
 
+    /** Set by a hit, cleared by the passing clock hand. */
+    private boolean referenced;
+
     private Entry nextInBucket;
-    private Entry older;
-    private Entry newer;
 
     private Entry(RocksDbColumn column, Key key) {
       this.column = column;
@@ -127,19 +134,21 @@ final class RocksDbValueCache {
         return Arrays.compareUnsigned(a.key, b.key);
       };
 
-  private static final int INITIAL_BUCKETS = 1 << 10;
+  private static final int INITIAL_SIZE = 1 << 10;
   private static final int MAX_BUCKETS = 1 << 30;
 
   private final int capacity;
   private final WriteBack evictionWriter;
-  private Entry[] buckets = new Entry[INITIAL_BUCKETS];
+  private Entry[] buckets = new Entry[INITIAL_SIZE];
+
+  /** Every entry, in {@code [0, size)}; grows up to the capacity. */
+  private Entry[] slots;
+
   private int size;
   private int dirtyCount;
 
-  /** Least recently used end of the recency list; {@link #newest} is the other end. */
-  private Entry oldest;
-
-  private Entry newest;
+  /** The slot the clock hand looks at next, once the cache is full. */
+  private int hand;
 
   /**
    * @param capacity the most entries held at once; at least 1
@@ -151,13 +160,16 @@ final class RocksDbValueCache {
     }
     this.capacity = capacity;
     this.evictionWriter = evictionWriter;
+    this.slots = new Entry[Math.min(capacity, INITIAL_SIZE)];
   }
 
-  /** The entry of a key of a state, made the most recently used; null when not cached. */
+  /** The entry of a key of a state, flagged as referenced; null when not cached. */
   Entry find(RocksDbColumn column, Key key) {
     for (Entry e = buckets[bucket(column, key.hash)]; e != null; e = e.nextInBucket) {
       if (e.matches(column, key)) {
-        touch(e);
+        if (!e.referenced) { // a read is cheaper than dirtying the line on every hit
+          e.referenced = true;
+        }
         return e;
       }
     }
@@ -165,17 +177,16 @@ final class RocksDbValueCache {
   }
 
   /**
-   * Caches a key that {@link #find} did not find, as the most recently used entry. When the cache
-   * is full, the least recently used entry goes first, written back if dirty.
+   * Caches a key that {@link #find} did not find. When the cache is full, an entry that was not
+   * referenced since the clock hand last passed it goes first, written back if dirty.
    *
    * @param value the key's value, null for absent
    * @param dirty whether RocksDB does not hold this value yet
    */
   @SuppressWarnings("unchecked")
   Entry insert(RocksDbColumn column, Key key, Object value, Codec<?> codec, boolean dirty) {
-    if (size >= capacity) {
-      evict(oldest);
-    }
+    boolean full = size == capacity;
+    int slot = full ? evictOne() : size;
     Entry e = new Entry(column, key);
     e.value = value;
     e.codec = (Codec<Object>) codec;
@@ -186,8 +197,11 @@ final class RocksDbValueCache {
     int bucket = bucket(column, e.hash);
     e.nextInBucket = buckets[bucket];
     buckets[bucket] = e;
-    linkNewest(e);
-    if (++size > buckets.length - (buckets.length >>> 2) && buckets.length < MAX_BUCKETS) {
+    if (slot == slots.length) {
+      slots = Arrays.copyOf(slots, (int) Math.min(capacity, 2L * slots.length));
+    }
+    slots[slot] = e;
+    if (!full && ++size > buckets.length - (buckets.length >>> 2) && buckets.length < MAX_BUCKETS) {
       grow();
     }
     return e;
@@ -197,7 +211,9 @@ final class RocksDbValueCache {
   @SuppressWarnings("unchecked")
   void update(Entry e, Object value, Codec<?> codec) {
     e.value = value;
-    e.codec = (Codec<Object>) codec;
+    if (e.codec != codec) { // nearly always the same: spares a write barrier
+      e.codec = (Codec<Object>) codec;
+    }
     if (!e.dirty) {
       e.dirty = true;
       dirtyCount++;
@@ -205,13 +221,14 @@ final class RocksDbValueCache {
   }
 
   /**
-   * Hands every dirty entry to {@code writer}, from least to most recently used, leaving it dirty:
-   * the caller marks them clean with {@link #markAllClean} once RocksDB holds them, so that a
-   * failed write loses nothing.
+   * Hands every dirty entry to {@code writer}, in no particular order, leaving it dirty: the caller
+   * marks them clean with {@link #markAllClean} once RocksDB holds them, so that a failed write
+   * loses nothing.
    */
   void forEachDirty(WriteBack writer) {
     int remaining = dirtyCount;
-    for (Entry e = oldest; e != null && remaining > 0; e = e.newer) {
+    for (int i = 0; i < size && remaining > 0; i++) {
+      Entry e = slots[i];
       if (e.dirty) {
         writer.write(e);
         remaining--;
@@ -221,7 +238,8 @@ final class RocksDbValueCache {
 
   /** Marks every entry clean: RocksDB now holds every cached value. */
   void markAllClean() {
-    for (Entry e = oldest; e != null && dirtyCount > 0; e = e.newer) {
+    for (int i = 0; i < size && dirtyCount > 0; i++) {
+      Entry e = slots[i];
       if (e.dirty) {
         e.dirty = false;
         dirtyCount--;
@@ -231,14 +249,14 @@ final class RocksDbValueCache {
 
   /** Drops every entry, dirty ones included, without writing anything back. */
   void clear() {
-    for (Entry e = oldest; e != null; e = e.newer) {
-      e.cached = false;
+    for (int i = 0; i < size; i++) {
+      slots[i].cached = false;
     }
     Arrays.fill(buckets, null);
-    oldest = null;
-    newest = null;
+    Arrays.fill(slots, null);
     size = 0;
     dirtyCount = 0;
+    hand = 0;
   }
 
   int size() {
@@ -257,13 +275,25 @@ final class RocksDbValueCache {
     return (hash ^ column.cacheSalt) & (buckets.length - 1);
   }
 
-  private void evict(Entry e) {
+  /**
+   * Moves the clock hand to the first unreferenced entry, clearing the flags it passes, and evicts
+   * that entry from the table; a full cache only. The caller puts the new entry in its slot.
+   *
+   * @return the slot of the evicted entry; the hand has moved past it, so the entry put there gets
+   *     a full round
+   */
+  private int evictOne() {
+    Entry e = slots[hand];
+    while (e.referenced) {
+      e.referenced = false;
+      hand = hand + 1 == capacity ? 0 : hand + 1;
+      e = slots[hand];
+    }
     if (e.dirty) {
       evictionWriter.write(e); // first: if it fails, the entry is still cached and dirty
       e.dirty = false;
       dirtyCount--;
     }
-    unlink(e);
     e.cached = false;
     int bucket = bucket(e.column, e.hash);
     Entry previous = null;
@@ -278,40 +308,9 @@ final class RocksDbValueCache {
       }
     }
     e.nextInBucket = null;
-    size--;
-  }
-
-  private void touch(Entry e) {
-    if (e != newest) {
-      unlink(e);
-      linkNewest(e);
-    }
-  }
-
-  private void linkNewest(Entry e) {
-    e.older = newest;
-    e.newer = null;
-    if (newest == null) {
-      oldest = e;
-    } else {
-      newest.newer = e;
-    }
-    newest = e;
-  }
-
-  private void unlink(Entry e) {
-    if (e.older == null) {
-      oldest = e.newer;
-    } else {
-      e.older.newer = e.newer;
-    }
-    if (e.newer == null) {
-      newest = e.older;
-    } else {
-      e.newer.older = e.older;
-    }
-    e.older = null;
-    e.newer = null;
+    int slot = hand;
+    hand = hand + 1 == capacity ? 0 : hand + 1;
+    return slot;
   }
 
   private void grow() {

@@ -87,12 +87,12 @@ class RocksDbValueCacheTest {
   }
 
   @Test
-  void theLeastRecentlyUsedEntryIsEvictedAndOnlyDirtyOnesAreWrittenBack() {
+  void anEntryUsedSinceTheClockHandPassedSurvivesAndOnlyDirtyEvictionsAreWrittenBack() {
     RocksDbValueCache cache = cache(3);
     cache.insert(counts, key("a"), 1L, Codecs.LONG, true);
     cache.insert(counts, key("b"), 2L, Codecs.LONG, false);
     cache.insert(counts, key("c"), 3L, Codecs.LONG, true);
-    cache.find(counts, key("a")); // a is now the most recently used
+    cache.find(counts, key("a")); // a gets a second chance
 
     cache.insert(counts, key("d"), 4L, Codecs.LONG, true); // evicts b: clean, nothing to write
     assertThat(writtenBack).isEmpty();
@@ -102,6 +102,22 @@ class RocksDbValueCacheTest {
     assertThat(writtenBack).containsExactly("c=3");
     assertThat(cache.size()).isEqualTo(3);
     assertThat(cache.dirtyCount()).isEqualTo(3); // a, d, e
+
+    cache.insert(counts, key("f"), 6L, Codecs.LONG, true); // the hand came round: a goes now
+    assertThat(writtenBack).containsExactly("c=3", "a=1");
+  }
+
+  @Test
+  void aHotKeyStaysCachedWhileManyColdKeysPassThrough() {
+    RocksDbValueCache cache = cache(100);
+    for (int i = 0; i < 10_000; i++) {
+      if (cache.find(counts, key("hot")) == null) {
+        cache.insert(counts, key("hot"), 0L, Codecs.LONG, true);
+      }
+      cache.insert(counts, key("cold-" + i), (long) i, Codecs.LONG, true);
+    }
+    assertThat(writtenBack).doesNotContain("hot=0").hasSize(10_000 - 99);
+    assertThat(cache.size()).isEqualTo(100);
   }
 
   @Test
