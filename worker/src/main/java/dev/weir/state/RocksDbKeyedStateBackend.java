@@ -21,13 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
@@ -95,15 +92,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final RocksDbValueCache cache;
 
   private final StringAppendOperator listMerge = new StringAppendOperator("");
-  private final BloomFilter bloomFilter = new BloomFilter(10, false);
-  private final BlockBasedTableConfig tableConfig =
-      new BlockBasedTableConfig().setFilterPolicy(bloomFilter).setWholeKeyFiltering(true);
+  // Otherwise RocksDB's defaults. Tried and dropped: no compression (every checkpoint uploads about
+  // three times the bytes) together with whole-key bloom filters; the word count without the cache
+  // used about a quarter more CPU per record with them.
   private final ColumnFamilyOptions columnOptions =
-      new ColumnFamilyOptions()
-          .setMergeOperator(listMerge)
-          .setTableFormatConfig(tableConfig)
-          .setCompressionType(CompressionType.NO_COMPRESSION)
-          .setLevelCompactionDynamicLevelBytes(true);
+      new ColumnFamilyOptions().setMergeOperator(listMerge);
   private final DBOptions dbOptions =
       new DBOptions()
           .setCreateIfMissing(true)
@@ -922,7 +915,6 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   private void closeOptions() {
     columnOptions.close();
-    bloomFilter.close();
     listMerge.close();
     dbOptions.close();
     writeOptions.close();
