@@ -8,10 +8,14 @@ import java.util.Objects;
 public final class KeyedStateBackends {
   private KeyedStateBackends() {}
 
+  /**
+   * The factory of a kind with its default settings; for RocksDB, the value cache capacity can be
+   * overridden by a system property ({@link RocksDbKeyedStateBackendFactory#fromSystemProperties}).
+   */
   public static KeyedStateBackendFactory forKind(StateBackendKind kind) {
     return switch (Objects.requireNonNull(kind, "kind")) {
       case HEAP -> new HeapKeyedStateBackendFactory();
-      case ROCKSDB -> new RocksDbKeyedStateBackendFactory();
+      case ROCKSDB -> RocksDbKeyedStateBackendFactory.fromSystemProperties();
     };
   }
 

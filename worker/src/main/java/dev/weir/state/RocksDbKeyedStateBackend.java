@@ -61,8 +61,17 @@ import org.rocksdb.WriteOptions;
  * opens the downloaded checkpoint that covers most of this backend's key groups in place, deletes
  * the key groups outside the range, and copies the matching key groups of any other snapshot in.
  *
+ * <p>Value and reducing states go through a {@link RocksDbValueCache} of deserialized values
+ * (unless its capacity is 0): reads of cached keys and all writes stay in the cache, evicted dirty
+ * entries are written back, and the synchronous part of {@link #snapshot} writes every dirty entry
+ * to RocksDB before the native checkpoint, so the checkpoint holds exactly the state as of the
+ * call. List and map states bypass the cache (their values are merged or spread over many RocksDB
+ * entries), so the cache and RocksDB never disagree about them. A restore starts with an empty
+ * cache.
+ *
  * <p>The hot path allocates nothing of its own: the current key is serialized once per {@link
- * #setCurrentKey} into a reused buffer, values are encoded into and read from reused arrays.
+ * #setCurrentKey} into a reused buffer, values are encoded into and read from reused arrays; only
+ * caching a key not yet cached allocates (its entry and a copy of its key).
  */
 public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   static final byte LAYOUT_VERSION = 1;
@@ -79,7 +88,13 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final Codec<Object> keyCodec;
   private final WorkDirectory workDirectory;
 
+  /** Null when the capacity is 0: every access goes to RocksDB. */
+  private final RocksDbValueCache cache;
+
   private final StringAppendOperator listMerge = new StringAppendOperator("");
+  // Otherwise RocksDB's defaults. Tried and dropped: no compression (every checkpoint uploads about
+  // three times the bytes) together with whole-key bloom filters; the word count without the cache
+  // used about a quarter more CPU per record with them.
   private final ColumnFamilyOptions columnOptions =
       new ColumnFamilyOptions().setMergeOperator(listMerge);
   private final DBOptions dbOptions =
@@ -110,11 +125,51 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final ByteArrayReader valueReader = new ByteArrayReader();
   private byte[] readBuffer = new byte[256];
 
+  /** {@link #currentKey} prepared for cache lookups; maintained only with a cache. */
+  private final RocksDbValueCache.Key currentCacheKey = new RocksDbValueCache.Key();
+
+  /**
+   * The cache entry of the current key found or inserted last (of the state in its column), so that
+   * the update after a read does not look the key up again; null after {@link #setCurrentKey}.
+   */
+  private RocksDbValueCache.Entry currentEntry;
+
+  // Writing the cache back at a snapshot (task thread).
+  private final RocksDbWriteBatchBuilder batchBuilder = new RocksDbWriteBatchBuilder();
+  private RocksDbValueCache.Entry[] dirtyEntries = new RocksDbValueCache.Entry[0];
+
+  /**
+   * Opens an empty database in {@code workDir/db-N}, with a cache of {@link
+   * RocksDbKeyedStateBackendFactory#DEFAULT_CACHE_ENTRIES} entries.
+   *
+   * @param keyCodec encodes keys into RocksDB keys; equal keys MUST give equal bytes
+   * @param workDir a local directory used exclusively by this backend; emptied by {@link #close()}
+   */
+  public RocksDbKeyedStateBackend(
+      String operatorUid,
+      int subtaskIndex,
+      KeyGroupRange keyGroupRange,
+      int maxParallelism,
+      Codec<?> keyCodec,
+      Path workDir)
+      throws IOException, RocksDBException {
+    this(
+        operatorUid,
+        subtaskIndex,
+        keyGroupRange,
+        maxParallelism,
+        keyCodec,
+        workDir,
+        RocksDbKeyedStateBackendFactory.DEFAULT_CACHE_ENTRIES);
+  }
+
   /**
    * Opens an empty database in {@code workDir/db-N}.
    *
    * @param keyCodec encodes keys into RocksDB keys; equal keys MUST give equal bytes
    * @param workDir a local directory used exclusively by this backend; emptied by {@link #close()}
+   * @param cacheEntries how many keys of value and reducing states the {@link RocksDbValueCache}
+   *     holds; 0 for no cache
    */
   @SuppressWarnings("unchecked")
   public RocksDbKeyedStateBackend(
@@ -123,7 +178,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       KeyGroupRange keyGroupRange,
       int maxParallelism,
       Codec<?> keyCodec,
-      Path workDir)
+      Path workDir,
+      int cacheEntries)
       throws IOException, RocksDBException {
     KeyGroupRangeAssignment.checkParallelism(maxParallelism, 1);
     if (keyGroupRange.isEmpty() || keyGroupRange.end() >= maxParallelism) {
@@ -134,6 +190,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this.keyGroupRange = keyGroupRange;
     this.maxParallelism = maxParallelism;
     this.keyCodec = (Codec<Object>) Objects.requireNonNull(keyCodec, "keyCodec");
+    if (cacheEntries < 0) {
+      closeOptions();
+      throw new IllegalArgumentException("cacheEntries must not be negative: " + cacheEntries);
+    }
+    this.cache = cacheEntries == 0 ? null : new RocksDbValueCache(cacheEntries, this::writeEvicted);
     WorkDirectory directory = null;
     try {
       directory = new WorkDirectory(workDir);
@@ -171,9 +232,139 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     out.writeByte(keyGroup);
     out.writeVarInt(scratch.position());
     out.writeBytes(scratch.array(), 0, scratch.position());
+    if (cache != null) {
+      currentCacheKey.set(out.array(), out.position());
+      currentEntry = null;
+    }
   }
 
   // ---- primitives for the state objects (task thread)
+
+  /**
+   * The current key's value of a value or reducing state, through the cache: a key read from
+   * RocksDB is cached, absent or not.
+   *
+   * @return the value, or null when the key has none
+   */
+  @SuppressWarnings("unchecked")
+  <T> T cachedValue(RocksDbColumn column, Codec<T> codec) {
+    int length = currentKeyLength();
+    byte[] key = currentKey.array();
+    if (cache == null) {
+      return read(column, key, length, codec);
+    }
+    RocksDbValueCache.Entry entry = currentEntryOf(column);
+    if (entry != null) {
+      return (T) entry.value;
+    }
+    T value = read(column, key, length, codec);
+    currentEntry = cache.insert(column, currentCacheKey, value, codec, false);
+    return value;
+  }
+
+  /**
+   * Sets the current key's value of a value or reducing state, through the cache: RocksDB sees it
+   * when the entry is evicted or at the next snapshot.
+   *
+   * @param value the new value, null to remove the key's value
+   */
+  <T> void setCachedValue(RocksDbColumn column, Codec<T> codec, T value) {
+    int length = currentKeyLength();
+    byte[] key = currentKey.array();
+    if (cache == null) {
+      if (value == null) {
+        delete(column, key, length);
+      } else {
+        write(column, key, length, codec, value);
+      }
+      return;
+    }
+    RocksDbValueCache.Entry entry = currentEntryOf(column);
+    if (entry != null) {
+      cache.update(entry, value, codec);
+    } else {
+      currentEntry = cache.insert(column, currentCacheKey, value, codec, true);
+    }
+  }
+
+  /** The cache entry of the current key in a state, or null when it is not cached. */
+  private RocksDbValueCache.Entry currentEntryOf(RocksDbColumn column) {
+    RocksDbValueCache.Entry entry = currentEntry;
+    if (entry != null && entry.column == column && entry.cached) {
+      return entry;
+    }
+    entry = cache.find(column, currentCacheKey);
+    if (entry != null) {
+      currentEntry = entry;
+    }
+    return entry;
+  }
+
+  /** Writes an entry the cache evicts (dirty ones only) straight to RocksDB. */
+  private void writeEvicted(RocksDbValueCache.Entry entry) {
+    if (entry.value == null) {
+      delete(entry.column, entry.key, entry.key.length);
+    } else {
+      write(entry.column, entry.key, entry.key.length, entry.codec, entry.value);
+    }
+  }
+
+  /**
+   * Writes every dirty cache entry to RocksDB, in batches, and then marks them clean. If a write
+   * fails, every entry stays dirty (those already written are harmlessly written again later).
+   *
+   * <p>The entries go in key order: RocksDB's memtable skip list remembers where its last insert
+   * went, so ascending inserts are several times faster than random ones, and the flush that
+   * follows walks memory in order. Sorting costs less than it saves.
+   */
+  private void writeBackCache() throws RocksDBException {
+    if (cache == null || cache.dirtyCount() == 0) {
+      return;
+    }
+    int n = cache.dirtyCount();
+    if (dirtyEntries.length < n) {
+      dirtyEntries = new RocksDbValueCache.Entry[n];
+    }
+    RocksDbValueCache.Entry[] dirty = dirtyEntries;
+    int[] collected = {0};
+    cache.forEachDirty(entry -> dirty[collected[0]++] = entry);
+    try {
+      Arrays.sort(dirty, 0, n, RocksDbValueCache.KEY_ORDER);
+      batchBuilder.reset();
+      for (int i = 0; i < n; i++) {
+        RocksDbValueCache.Entry entry = dirty[i];
+        if (entry.value == null) {
+          batchBuilder.delete(entry.column.columnFamilyId, entry.key, entry.key.length);
+        } else {
+          ByteArrayWriter out = valueBuffer();
+          entry.codec.write(entry.value, out);
+          batchBuilder.put(
+              entry.column.columnFamilyId,
+              entry.key,
+              entry.key.length,
+              out.array(),
+              out.position());
+        }
+        if (batchBuilder.sizeBytes() >= COPY_BATCH_BYTES) {
+          writeBatch(); // bounds the memory a batch takes
+        }
+      }
+      writeBatch();
+    } finally {
+      Arrays.fill(dirty, 0, n, null); // entries evicted later must not stay reachable from here
+    }
+    cache.markAllClean();
+  }
+
+  /** Writes and empties {@link #batchBuilder}. */
+  private void writeBatch() throws RocksDBException {
+    if (batchBuilder.count() > 0) {
+      try (WriteBatch batch = new WriteBatch(batchBuilder.serialized())) {
+        db.write(writeOptions, batch);
+      }
+      batchBuilder.reset();
+    }
+  }
 
   /** Length of the current key's bytes in {@link #currentKeyBytes()}. */
   int currentKeyLength() {
@@ -424,13 +615,13 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         columns.put(stateName, new RocksDbColumn(stateName, kind, handles.get(i)));
       } else {
         StateKind.requireSame(stateName, column.kind, kind);
-        column.handle = handles.get(i);
+        column.bind(handles.get(i));
       }
     }
     // states registered before a restore that the snapshot does not contain
     for (RocksDbColumn column : columns.values()) {
       if (column.handle == null) {
-        column.handle = createColumn(column.name, column.kind);
+        column.bind(createColumn(column.name, column.kind));
       }
     }
     checkpoint = Checkpoint.create(db);
@@ -487,7 +678,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     for (RocksDbColumn column : columns.values()) {
       if (column.handle != null) {
         column.handle.close();
-        column.handle = null;
+        column.bind(null);
       }
     }
     if (metaColumn != null) {
@@ -502,10 +693,14 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   // ---- snapshot and restore
 
-  /** Synchronous part: a native checkpoint (memtables flushed, table files hard-linked). */
+  /**
+   * Synchronous part: writes the cache's dirty entries to RocksDB, then takes a native checkpoint
+   * (memtables flushed, table files hard-linked). The cached entries stay cached, now clean.
+   */
   @Override
   public KeyedSnapshot snapshot(long checkpointId, CheckpointStorage storage, String pathPrefix)
       throws RocksDBException {
+    writeBackCache();
     Path dir = workDirectory.freshPath("chk-" + checkpointId);
     checkpoint.createCheckpoint(dir.toString());
     return new RocksDbSnapshot(dir, keyGroupRange, storage, pathPrefix);
@@ -517,6 +712,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalStateException("restore called twice on " + description);
     }
     restored = true;
+    if (cache != null) {
+      cache.clear(); // whatever was written before the restore belongs to the replaced database
+    }
     List<KeyedStateHandle> relevant = new ArrayList<>();
     for (KeyedStateHandle handle : handles) {
       if (!rangeOf(handle).intersect(keyGroupRange).isEmpty()) {
@@ -707,6 +905,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       return;
     }
     closed = true;
+    if (cache != null) {
+      cache.clear(); // the database is deleted anyway; unreference the values
+    }
     closeDb();
     closeOptions();
     workDirectory.clear();
@@ -723,6 +924,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   /** Where the live database is, for tests and diagnostics. */
   Path dbPath() {
     return dbPath;
+  }
+
+  /** The value cache, for tests and diagnostics; null when its capacity is 0. */
+  RocksDbValueCache cache() {
+    return cache;
   }
 
   @Override

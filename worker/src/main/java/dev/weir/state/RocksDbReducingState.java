@@ -6,8 +6,8 @@ import dev.weir.api.ReducingState;
 import java.util.Objects;
 
 /**
- * {@link ReducingState} of the RocksDB backend: {@link #add} reads, reduces and writes back. Used
- * by the task thread only.
+ * {@link ReducingState} of the RocksDB backend: {@link #add} reads, reduces and writes back,
+ * through the backend's value cache. Used by the task thread only.
  */
 final class RocksDbReducingState<T> implements ReducingState<T> {
   private final RocksDbKeyedStateBackend backend;
@@ -28,8 +28,7 @@ final class RocksDbReducingState<T> implements ReducingState<T> {
 
   @Override
   public T get() {
-    int length = backend.currentKeyLength();
-    return backend.read(column, backend.currentKeyBytes(), length, codec);
+    return backend.cachedValue(column, codec);
   }
 
   @Override
@@ -37,13 +36,11 @@ final class RocksDbReducingState<T> implements ReducingState<T> {
     Objects.requireNonNull(value, "ReducingState.add(null)");
     T current = get();
     T reduced = current == null ? value : CheckedReduce.apply(reducer, column.name, current, value);
-    int length = backend.currentKeyLength();
-    backend.write(column, backend.currentKeyBytes(), length, codec, reduced);
+    backend.setCachedValue(column, codec, reduced);
   }
 
   @Override
   public void clear() {
-    int length = backend.currentKeyLength();
-    backend.delete(column, backend.currentKeyBytes(), length);
+    backend.setCachedValue(column, codec, null);
   }
 }

@@ -3,7 +3,10 @@ package dev.weir.state;
 import dev.weir.api.Codec;
 import dev.weir.api.ValueState;
 
-/** {@link ValueState} of the RocksDB backend; used by the task thread only. */
+/**
+ * {@link ValueState} of the RocksDB backend, read and written through the backend's value cache;
+ * used by the task thread only.
+ */
 final class RocksDbValueState<T> implements ValueState<T> {
   private final RocksDbKeyedStateBackend backend;
   private final RocksDbColumn column;
@@ -17,8 +20,7 @@ final class RocksDbValueState<T> implements ValueState<T> {
 
   @Override
   public T value() {
-    int length = backend.currentKeyLength();
-    return backend.read(column, backend.currentKeyBytes(), length, codec);
+    return backend.cachedValue(column, codec);
   }
 
   @Override
@@ -27,13 +29,11 @@ final class RocksDbValueState<T> implements ValueState<T> {
       clear();
       return;
     }
-    int length = backend.currentKeyLength();
-    backend.write(column, backend.currentKeyBytes(), length, codec, value);
+    backend.setCachedValue(column, codec, value);
   }
 
   @Override
   public void clear() {
-    int length = backend.currentKeyLength();
-    backend.delete(column, backend.currentKeyBytes(), length);
+    backend.setCachedValue(column, codec, null);
   }
 }

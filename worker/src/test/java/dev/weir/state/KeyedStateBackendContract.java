@@ -60,15 +60,20 @@ abstract class KeyedStateBackendContract {
   abstract double allowedBytesPerValueAccess();
 
   KeyedStateBackend backend(KeyGroupRange range) throws Exception {
+    return backend(range, factory());
+  }
+
+  /** A backend of another factory (other settings), closed after the test like the others. */
+  KeyedStateBackend backend(KeyGroupRange range, KeyedStateBackendFactory factory)
+      throws Exception {
     KeyedStateBackend backend =
-        factory()
-            .create(
-                "op",
-                created,
-                range,
-                MAX_PARALLELISM,
-                Codecs.STRING,
-                tempDir.resolve("backend-" + created++));
+        factory.create(
+            "op",
+            created,
+            range,
+            MAX_PARALLELISM,
+            Codecs.STRING,
+            tempDir.resolve("backend-" + created++));
     backends.add(backend);
     return backend;
   }
