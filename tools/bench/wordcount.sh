@@ -2,6 +2,7 @@
 # Benchmark: Weir's WordCount against the Flink peer (../shared/peers/flink-wordcount), same job,
 # same machine, same run. Prints records/s of each and the ratio Weir/Flink per state backend.
 #   tools/bench/wordcount.sh [--records 20000000] [--keys 100000] [--parallelism 2] [--backends "heap rocksdb"]
+#   WEIR_MODE=" " tools/bench/wordcount.sh   # Weir with worker processes instead of --in-process
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 records=20000000; keys=100000; parallelism=2; backends="heap rocksdb"
@@ -33,11 +34,14 @@ spec:
   storage: {path: $tmp/checkpoints-$1}
   restartStrategy: {type: none}
 YAML
-  java -Xms2g -Xmx4g ${WEIR_JAVA_OPTS:-} -jar "$jar" local --quiet "$tmp/wc-$1.yaml" 2>"$tmp/weir-$1.log" | grep '^RESULT'
+  java -Xms2g -Xmx4g ${WEIR_JAVA_OPTS:-} -jar "$jar" local ${WEIR_MODE:---in-process} --quiet "$tmp/wc-$1.yaml" \
+      >"$tmp/weir-$1.out" 2>"$tmp/weir-$1.log" || { tail -20 "$tmp/weir-$1.log" >&2; }
+  grep '^RESULT' "$tmp/weir-$1.out" || true
 }
 flink_run() { # backend
-  (cd "$peer" && ./run.sh --backend "$1" --records "$records" --keys "$keys" --parallelism "$parallelism" \
-      --ckpt-dir "file://$tmp/flink-ckpt" 2>"$tmp/flink-$1.log" | grep '^RESULT')
+  "$peer/run.sh" --backend "$1" --records "$records" --keys "$keys" --parallelism "$parallelism" \
+      >"$tmp/flink-$1.out" 2>"$tmp/flink-$1.log" || { tail -20 "$tmp/flink-$1.log" >&2; }
+  grep '^RESULT' "$tmp/flink-$1.out" || true
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 

@@ -36,13 +36,16 @@ final class JobConsole {
         }
       }
     }
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    long end = System.nanoTime();
+    long elapsedMs = (end - start) / 1_000_000;
+    long since = runner.jobMaster().runningSinceNanos();
+    long runningMs = since == 0 ? elapsedMs : (end - since) / 1_000_000;
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {
       // Ctrl-C: the hook is running
     }
-    printResult(runner, status, elapsedMs);
+    printResult(runner, status, elapsedMs, runningMs);
     if (status == JobStatus.FAILED) {
       Throwable cause = runner.jobMaster().failureCause();
       err.println("job failed: " + (cause == null ? "unknown cause" : cause));
@@ -51,19 +54,25 @@ final class JobConsole {
     return status == JobStatus.FINISHED ? 0 : 130;
   }
 
-  private static void printResult(JobRunner runner, JobStatus status, long elapsedMs) {
+  /**
+   * @param elapsedMs wall time of the command
+   * @param runningMs since every task was deployed (like Flink's net runtime); records/s use it
+   */
+  private static void printResult(
+      JobRunner runner, JobStatus status, long elapsedMs, long runningMs) {
     JobMaster master = runner.jobMaster();
     CheckpointStats stats = master.checkpointStats();
     List<Long> durations = new ArrayList<>(runner.checkpointDurationsMillis());
     durations.sort(null);
     long records = master.sourceRecords();
     System.out.printf(
-        "RESULT status=%s records=%d elapsedMs=%d recordsPerSec=%.0f restarts=%d "
+        "RESULT status=%s records=%d elapsedMs=%d runningMs=%d recordsPerSec=%.0f restarts=%d "
             + "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d lastSizeBytes=%d] storage=%s/%s%n",
         status,
         records,
         elapsedMs,
-        records * 1000.0 / Math.max(1, elapsedMs),
+        runningMs,
+        records * 1000.0 / Math.max(1, runningMs),
         master.attempt(),
         stats.completed(),
         stats.failed(),

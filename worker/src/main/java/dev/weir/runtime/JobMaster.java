@@ -52,6 +52,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   private volatile int attempt = -1;
   private volatile Throwable failureCause;
   private volatile Long restoredFrom;
+  private volatile long runningSinceNanos;
   private int finishedSources;
   private int finishedTasks;
 
@@ -144,6 +145,11 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     return failureCause;
   }
 
+  /** When the first attempt had all its tasks deployed (System.nanoTime), 0 before. */
+  public long runningSinceNanos() {
+    return runningSinceNanos;
+  }
+
   /** The checkpoint the current attempt restored, or null when it started without state. */
   public Long restoredCheckpointId() {
     return restoredFrom;
@@ -227,6 +233,9 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                         failover(
                             "attempt " + nextAttempt + " could not be deployed: " + error, error);
                       } else {
+                        if (runningSinceNanos == 0) {
+                          runningSinceNanos = System.nanoTime();
+                        }
                         coordinator.start(started, started.sources(), started.allTasks());
                       }
                     }));
