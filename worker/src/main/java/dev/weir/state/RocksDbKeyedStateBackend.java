@@ -354,6 +354,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       Arrays.fill(dirty, 0, n, null); // entries evicted later must not stay reachable from here
     }
     cache.markAllClean();
+    cache.renew();
   }
 
   /** Writes and empties {@link #batchBuilder}. */
@@ -712,9 +713,6 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalStateException("restore called twice on " + description);
     }
     restored = true;
-    if (cache != null) {
-      cache.clear(); // whatever was written before the restore belongs to the replaced database
-    }
     List<KeyedStateHandle> relevant = new ArrayList<>();
     for (KeyedStateHandle handle : handles) {
       if (!rangeOf(handle).intersect(keyGroupRange).isEmpty()) {
@@ -735,6 +733,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
     Path baseDir = download(base, storage);
     Path emptyDb = dbPath;
+    if (cache != null) {
+      cache.clear(); // what was written before the restore belongs to the database replaced here
+    }
     closeDb();
     WorkDirectory.deleteRecursively(emptyDb);
     String baseLocation = location(base, storage);

@@ -178,6 +178,30 @@ class RocksDbValueCacheTest {
   }
 
   @Test
+  void renewedEntriesTakeOverValuesDirtinessAndPlacesOfTheOriginals() {
+    RocksDbValueCache cache = cache(2);
+    RocksDbValueCache.Entry a = cache.insert(counts, key("a"), 1L, Codecs.LONG, true);
+    RocksDbValueCache.Entry b = cache.insert(totals, key("b"), null, Codecs.LONG, false);
+    cache.find(counts, key("a")); // referenced: survives the next eviction
+
+    cache.renew();
+
+    assertThat(a.cached).isFalse();
+    assertThat(b.cached).isFalse();
+    assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.dirtyCount()).isEqualTo(1);
+    cache.insert(counts, key("c"), 3L, Codecs.LONG, true); // evicts b, not the referenced a
+    assertThat(cache.find(totals, key("b"))).isNull();
+    RocksDbValueCache.Entry renewedA = cache.find(counts, key("a"));
+    assertThat(renewedA).isNotSameAs(a);
+    assertThat(renewedA.value).isEqualTo(1L);
+    assertThat(renewedA.dirty).isTrue();
+    List<String> dirty = new ArrayList<>();
+    cache.forEachDirty(entry -> dirty.add(text(entry.key)));
+    assertThat(dirty).containsExactlyInAnyOrder("a", "c");
+  }
+
+  @Test
   void clearDropsEverythingWithoutWritingBack() {
     RocksDbValueCache cache = cache(10);
     RocksDbValueCache.Entry entry = cache.insert(counts, key("a"), 1L, Codecs.LONG, true);
