@@ -41,7 +41,7 @@ YAML
 flink_run() { # backend
   "$peer/run.sh" --backend "$1" --records "$records" --keys "$keys" --parallelism "$parallelism" \
       >"$tmp/flink-$1.out" 2>"$tmp/flink-$1.log" || { tail -20 "$tmp/flink-$1.log" >&2; }
-  grep '^RESULT' "$tmp/flink-$1.out" || true
+  grep -o 'RESULT.*' "$tmp/flink-$1.out" || true
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
