@@ -353,8 +353,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     } finally {
       Arrays.fill(dirty, 0, n, null); // entries evicted later must not stay reachable from here
     }
+    cache.renewDirty();
     cache.markAllClean();
-    cache.renew();
   }
 
   /** Writes and empties {@link #batchBuilder}. */

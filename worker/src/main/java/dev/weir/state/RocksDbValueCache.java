@@ -26,9 +26,9 @@ import java.util.Comparator;
  * <p>Values are kept as the objects the state handles received or returned, not copies: as with the
  * heap backend, callers must not mutate them after {@code update} or after reading them.
  *
- * <p>Lookups allocate nothing; an insert allocates the entry and a copy of the key. Capacity is
- * counted in entries, not bytes: the values are opaque objects whose size is unknown until they are
- * serialized.
+ * <p>Lookups allocate nothing; an insert allocates the entry and a copy of the key, and {@link
+ * #renewDirty} a new entry per dirty key. Capacity is counted in entries, not bytes: the values are
+ * opaque objects whose size is unknown until they are serialized.
  *
  * <p>Threading: owned by the task thread, like the backend. Not thread-safe.
  */
@@ -265,26 +265,39 @@ final class RocksDbValueCache {
   }
 
   /**
-   * Replaces every entry by a copy allocated now, and the bucket table with them, so that the
-   * entries are young objects again; the replaced ones are no longer cached. The owner calls this
-   * once per checkpoint interval.
+   * Replaces every dirty entry by a copy allocated now, so that the entries updated in the last
+   * interval are young objects again; the replaced ones are no longer cached. The owner calls this
+   * once per checkpoint interval, before it marks the entries clean.
    *
    * <p>Why: every update stores a new value object into its entry. With G1, a store of a young
    * object into an old one dirties a card that concurrent refinement threads must then process; in
    * the word count those threads took about a quarter of the process's CPU. Stores into young
-   * entries cost the barrier nothing. Copying costs an allocation per entry per interval.
+   * entries cost the barrier nothing. Entries that were not updated are left alone: copying them
+   * would cost without saving anything.
    */
-  void renew() {
-    Entry[] renewed = new Entry[buckets.length];
-    int mask = renewed.length - 1;
-    for (int i = 0; i < size; i++) {
-      Entry e = new Entry(slots[i]);
+  void renewDirty() {
+    int remaining = dirtyCount;
+    for (int i = 0; i < size && remaining > 0; i++) {
+      Entry original = slots[i];
+      if (!original.dirty) {
+        continue;
+      }
+      remaining--;
+      Entry e = new Entry(original);
       slots[i] = e;
-      int bucket = (e.hash ^ e.column.cacheSalt) & mask;
-      e.nextInBucket = renewed[bucket];
-      renewed[bucket] = e;
+      int bucket = bucket(e.column, e.hash);
+      e.nextInBucket = original.nextInBucket;
+      original.nextInBucket = null;
+      if (buckets[bucket] == original) {
+        buckets[bucket] = e;
+      } else {
+        Entry previous = buckets[bucket];
+        while (previous.nextInBucket != original) {
+          previous = previous.nextInBucket;
+        }
+        previous.nextInBucket = e;
+      }
     }
-    buckets = renewed;
   }
 
   /** Drops every entry, dirty ones included, without writing anything back. */

@@ -178,16 +178,16 @@ class RocksDbValueCacheTest {
   }
 
   @Test
-  void renewedEntriesTakeOverValuesDirtinessAndPlacesOfTheOriginals() {
+  void renewedDirtyEntriesTakeOverValuesFlagsAndPlacesOfTheOriginals() {
     RocksDbValueCache cache = cache(2);
     RocksDbValueCache.Entry a = cache.insert(counts, key("a"), 1L, Codecs.LONG, true);
     RocksDbValueCache.Entry b = cache.insert(totals, key("b"), null, Codecs.LONG, false);
     cache.find(counts, key("a")); // referenced: survives the next eviction
 
-    cache.renew();
+    cache.renewDirty();
 
-    assertThat(a.cached).isFalse();
-    assertThat(b.cached).isFalse();
+    assertThat(a.cached).isFalse(); // replaced by a copy
+    assertThat(b.cached).isTrue(); // clean: kept as it is
     assertThat(cache.size()).isEqualTo(2);
     assertThat(cache.dirtyCount()).isEqualTo(1);
     cache.insert(counts, key("c"), 3L, Codecs.LONG, true); // evicts b, not the referenced a
@@ -199,6 +199,22 @@ class RocksDbValueCacheTest {
     List<String> dirty = new ArrayList<>();
     cache.forEachDirty(entry -> dirty.add(text(entry.key)));
     assertThat(dirty).containsExactlyInAnyOrder("a", "c");
+  }
+
+  @Test
+  void renewingKeepsEveryKeyFindableWhateverItsPlaceInItsBucket() {
+    RocksDbValueCache cache = cache(5_000);
+    for (int i = 0; i < 5_000; i++) {
+      cache.insert(counts, key("key-" + i), (long) i, Codecs.LONG, i % 3 != 0);
+    }
+    cache.renewDirty();
+    for (int i = 0; i < 5_000; i++) {
+      RocksDbValueCache.Entry entry = cache.find(counts, key("key-" + i));
+      assertThat(entry.value).isEqualTo((long) i);
+      assertThat(entry.dirty).isEqualTo(i % 3 != 0);
+      assertThat(entry.cached).isTrue();
+    }
+    assertThat(cache.size()).isEqualTo(5_000);
   }
 
   @Test
