@@ -3,7 +3,6 @@ package dev.weir.cli;
 import dev.weir.config.Durations;
 import dev.weir.config.JobSpec;
 import dev.weir.runner.JobRunner;
-import dev.weir.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -58,13 +57,9 @@ final class CoordinatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobSpec spec;
     try {
-      spec = Manifests.load(manifest);
-      spec.storage().probe();
+      spec = Manifests.loadAndProbeStorage(manifest);
     } catch (Manifests.Unusable e) {
       System.err.println(e.getMessage());
-      return 2;
-    } catch (StorageException e) {
-      System.err.println("invalid manifest " + manifest + ":\n  - spec.storage: " + e.getMessage());
       return 2;
     }
     Path scratch = workDir != null ? workDir : Files.createTempDirectory("weir-coordinator-");

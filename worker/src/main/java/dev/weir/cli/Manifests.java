@@ -3,6 +3,7 @@ package dev.weir.cli;
 import dev.weir.config.InvalidManifestException;
 import dev.weir.config.JobSpec;
 import dev.weir.config.ManifestValidator;
+import dev.weir.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,20 @@ final class Manifests {
     }
     if (spec.storageEndpoint() != null && System.getenv("WEIR_S3_ENDPOINT") == null) {
       System.setProperty("weir.s3.endpoint", spec.storageEndpoint()); // for s3:// sink outputs
+    }
+    return spec;
+  }
+
+  /**
+   * Loads the manifest and sends one request to its checkpoint storage, so that a process that is
+   * to run the job fails at once, with one message, when the storage cannot be used.
+   */
+  static JobSpec loadAndProbeStorage(Path manifest) throws Unusable {
+    JobSpec spec = load(manifest);
+    try {
+      spec.storage().probe();
+    } catch (StorageException e) {
+      throw new Unusable("invalid manifest " + manifest + ":\n  - spec.storage: " + e.getMessage());
     }
     return spec;
   }
