@@ -37,6 +37,19 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
       throws Exception;
 
   /**
+   * A snapshot of the given type. {@link SnapshotType#SAVEPOINT} writes the canonical format
+   * (backend {@code "canonical"} in the handle) that both backends restore.
+   */
+  default KeyedSnapshot snapshot(
+      long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix)
+      throws Exception {
+    if (type != SnapshotType.CHECKPOINT) {
+      throw new UnsupportedOperationException(type + " snapshots are not implemented yet");
+    }
+    return snapshot(checkpointId, storage, pathPrefix);
+  }
+
+  /**
    * Loads state from earlier snapshots. The handles may cover more key groups than this backend
    * owns (after a change of parallelism); only key groups in {@link #keyGroupRange()} are kept.
    * Called once, before any record. Corrupt or missing files fail with a message naming the file.
