@@ -4,15 +4,15 @@ import dev.weir.concurrent.MainThreadExecutor;
 import dev.weir.proto.CheckpointMetadata;
 import dev.weir.proto.OperatorSnapshot;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.SnapshotType;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +47,10 @@ public final class CheckpointCoordinator {
 
   private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final Map<Long, MainThreadExecutor.Cancellable> timeouts = new TreeMap<>();
-  private final Deque<CompletedCheckpoint> retained = new ArrayDeque<>();
+
+  /** Completed checkpoints and savepoints by id: the restore candidates. */
+  private final TreeMap<Long, CompletedCheckpoint> retained = new TreeMap<>();
+
   private long nextCheckpointId = 1;
   private long lastCompletionNanos = Long.MIN_VALUE;
   private int consecutiveFailures;
@@ -88,9 +91,7 @@ public final class CheckpointCoordinator {
    */
   public void recoverCompleted(List<CompletedCheckpoint> completed) {
     assertMainThread();
-    completed.stream()
-        .sorted(Comparator.comparingLong(CompletedCheckpoint::checkpointId))
-        .forEach(retained::addLast);
+    completed.forEach(c -> retained.put(c.checkpointId(), c));
     completed.forEach(c -> nextCheckpointId = Math.max(nextCheckpointId, c.checkpointId() + 1));
   }
 
@@ -157,6 +158,28 @@ public final class CheckpointCoordinator {
     }
   }
 
+  /**
+   * Takes a savepoint now, whatever max-concurrent and min-pause say. With {@code stop}, it is the
+   * job's last snapshot: the sources stop emitting at its barrier, and once it completes (sinks
+   * commit) every task ends and the job finishes; if it fails, the sources resume and periodic
+   * checkpoints go on. Savepoint failures do not count against the tolerable checkpoint failures.
+   *
+   * @return completes with the savepoint, exceptionally with {@link SavepointFailedException}
+   */
+  public CompletableFuture<CompletedCheckpoint> triggerSavepoint(boolean stop) {
+    assertMainThread();
+    if (!running) {
+      return CompletableFuture.failedFuture(
+          new SavepointFailedException("the job is not running, no savepoint can be taken now"));
+    }
+    if (finalTriggered) {
+      return CompletableFuture.failedFuture(
+          new SavepointFailedException(
+              "the job is stopping (a final checkpoint or stop-with-savepoint is in progress)"));
+    }
+    return trigger(stop, SnapshotType.SAVEPOINT).completion();
+  }
+
   /** Triggers a checkpoint now if max-concurrent and min-pause allow; otherwise retries later. */
   private void tryTrigger() {
     if (pending.size() >= config.maxConcurrent()) {
@@ -168,26 +191,30 @@ public final class CheckpointCoordinator {
       scheduleTick(Duration.ofNanos(minPause - sinceLast));
       return;
     }
-    trigger();
+    trigger(finalRequested, SnapshotType.CHECKPOINT);
   }
 
-  private void trigger() {
-    boolean isFinal = finalRequested;
+  private PendingCheckpoint trigger(boolean isFinal, SnapshotType type) {
     long id = nextCheckpointId++;
     long timestamp = main.currentTimeMillis();
     PendingCheckpoint checkpoint =
-        new PendingCheckpoint(id, timestamp, main.nanoTime(), isFinal, binding.allTasks());
+        new PendingCheckpoint(id, timestamp, main.nanoTime(), isFinal, type, binding.allTasks());
     pending.put(id, checkpoint);
     timeouts.put(
         id,
         main.schedule(() -> abort(id, CheckpointFailureReason.EXPIRED, null), config.timeout()));
     finalTriggered |= isFinal;
     stats = stats.withTriggered(pending.size());
-    observer.triggered(id, timestamp, isFinal, binding.allTasks());
-    LOG.debug("triggering checkpoint {}{}", id, isFinal ? " (final)" : "");
-    for (TaskId source : binding.sources()) {
-      binding.gateway().triggerCheckpoint(source, id, timestamp, isFinal);
+    observer.triggered(id, timestamp, isFinal, type, binding.allTasks());
+    if (checkpoint.isSavepoint()) {
+      LOG.info("triggering savepoint {}{}", id, isFinal ? " (stop)" : "");
+    } else {
+      LOG.debug("triggering checkpoint {}{}", id, isFinal ? " (final)" : "");
     }
+    for (TaskId source : binding.sources()) {
+      binding.gateway().triggerCheckpoint(source, id, timestamp, isFinal, type);
+    }
+    return checkpoint;
   }
 
   /** A task finished its part of a checkpoint. Any thread. */
@@ -205,7 +232,7 @@ public final class CheckpointCoordinator {
     if (checkpoint == null) {
       // late ack of an aborted checkpoint: its directory was deleted, delete what came after
       if (snapshot.checkpointId() < nextCheckpointId) {
-        discardDirectory(snapshot.checkpointId());
+        discardDirectory(snapshot.checkpointId(), null);
       }
       return;
     }
@@ -226,13 +253,17 @@ public final class CheckpointCoordinator {
 
   private void finalizeCheckpoint(PendingCheckpoint checkpoint) {
     long id = checkpoint.checkpointId();
-    CheckpointMetadata metadata = buildMetadata(checkpoint);
+    CheckpointMetadata metadata =
+        buildMetadata(checkpoint).toBuilder().setSavepoint(checkpoint.isSavepoint()).build();
     long stateSize =
         checkpoint.snapshots().values().stream().mapToLong(TaskSnapshot::stateSizeBytes).sum();
     ioExecutor.execute(
         () -> {
           try {
-            String path = store.writeMetadata(metadata);
+            String path =
+                checkpoint.isSavepoint()
+                    ? store.writeSavepointMetadata(metadata)
+                    : store.writeMetadata(metadata);
             main.execute(() -> onMetadataWritten(checkpoint, metadata, path, stateSize));
           } catch (Exception e) {
             main.execute(() -> abort(id, CheckpointFailureReason.FINALIZE_FAILED, e.getMessage()));
@@ -246,27 +277,41 @@ public final class CheckpointCoordinator {
     if (pending.remove(id) == null) {
       // aborted (timed out) while the metadata write was still retrying: the metadata must not
       // stay, or a restarted coordinator would take this checkpoint for complete
-      discardDirectory(id);
+      discardDirectory(id, checkpoint.type());
       return;
     }
     cancelTimeout(id);
     long durationMillis = (main.nanoTime() - checkpoint.triggerNanos()) / 1_000_000;
+    // a savepoint is named by its directory (what a restore takes), a checkpoint by its metadata
+    String location =
+        checkpoint.isSavepoint()
+            ? store.storage().describe(store.savepointDirectory(id))
+            : store.storage().describe(path);
     CompletedCheckpoint completed =
-        new CompletedCheckpoint(
-            metadata, store.storage().describe(path), durationMillis, stateSize);
+        new CompletedCheckpoint(metadata, location, durationMillis, stateSize);
     lastCompletionNanos = main.nanoTime();
-    consecutiveFailures = 0;
-    retained.addLast(completed);
+    if (!checkpoint.isSavepoint()) {
+      consecutiveFailures = 0;
+    }
+    retained.put(id, completed);
     stats = stats.withCompleted(completed, pending.size());
     observer.completed(id, main.currentTimeMillis(), durationMillis, stateSize, completed.path());
-    LOG.info("completed checkpoint {} in {} ms ({} bytes)", id, durationMillis, stateSize);
-    for (long older : new ArrayList<>(pending.headMap(id).keySet())) {
-      abort(older, CheckpointFailureReason.SUBSUMED, null);
+    LOG.info(
+        "completed {} {} in {} ms ({} bytes)",
+        checkpoint.isSavepoint() ? "savepoint" : "checkpoint",
+        id,
+        durationMillis,
+        stateSize);
+    for (PendingCheckpoint older : new ArrayList<>(pending.headMap(id).values())) {
+      if (!older.isSavepoint()) { // a savepoint is never subsumed: the user waits for it
+        abort(older.checkpointId(), CheckpointFailureReason.SUBSUMED, null);
+      }
     }
     dropBeyondRetention();
     if (binding != null) {
       binding.gateway().notifyCheckpointComplete(id);
     }
+    checkpoint.completion().complete(completed);
     listener.checkpointCompleted(completed);
     triggerFinalIfWaiting();
   }
@@ -278,9 +323,19 @@ public final class CheckpointCoordinator {
     }
   }
 
+  /**
+   * Deletes the oldest checkpoints beyond the retained number. Savepoints do not count and are
+   * never deleted; one older than every retained checkpoint stops being a restore candidate.
+   */
   private void dropBeyondRetention() {
-    while (retained.size() > config.retained()) {
-      long oldest = retained.removeFirst().checkpointId();
+    long checkpoints = retained.values().stream().filter(c -> !c.isSavepoint()).count();
+    while (checkpoints > config.retained()) {
+      CompletedCheckpoint dropped = retained.pollFirstEntry().getValue();
+      if (dropped.isSavepoint()) {
+        continue;
+      }
+      checkpoints--;
+      long oldest = dropped.checkpointId();
       ioExecutor.execute(
           () -> {
             try {
@@ -313,9 +368,20 @@ public final class CheckpointCoordinator {
       stats = stats.withInProgress(pending.size());
     }
     observer.failed(id, main.currentTimeMillis(), reason, message);
-    discardDirectory(id);
+    discardDirectory(id, checkpoint.type());
     if (binding != null && reason != CheckpointFailureReason.JOB_FAILOVER) {
       binding.gateway().notifyCheckpointAborted(id);
+    }
+    checkpoint.completion().completeExceptionally(new SavepointFailedException(message));
+    if (checkpoint.isSavepoint()) {
+      if (checkpoint.isFinal()) {
+        finalTriggered = false; // the stop failed: the sources resume, checkpoints go on
+        if (running && config.periodic() && nextTick == null) {
+          scheduleTick(config.interval());
+        }
+      }
+      triggerFinalIfWaiting();
+      return;
     }
     if (reason.countsAsFailure()) {
       consecutiveFailures++;
@@ -327,11 +393,17 @@ public final class CheckpointCoordinator {
     triggerFinalIfWaiting();
   }
 
-  private void discardDirectory(long id) {
+  /** Deletes what the tasks wrote for a snapshot that did not complete (both places if unknown). */
+  private void discardDirectory(long id, SnapshotType type) {
     ioExecutor.execute(
         () -> {
           try {
-            store.storage().deleteAll(store.checkpointDirectory(id) + "/");
+            if (type != SnapshotType.SAVEPOINT) {
+              store.storage().deleteAll(store.checkpointDirectory(id) + "/");
+            }
+            if (type != SnapshotType.CHECKPOINT) {
+              store.storage().deleteAll(store.savepointDirectory(id) + "/");
+            }
           } catch (Exception e) {
             LOG.debug("could not discard checkpoint {}: {}", id, e.getMessage());
           }
@@ -375,16 +447,29 @@ public final class CheckpointCoordinator {
     return metadata.build();
   }
 
-  /** The retained completed checkpoints, oldest first. Main thread. */
+  /** The restore candidates: retained checkpoints and savepoints, oldest first. Main thread. */
   public List<CompletedCheckpoint> retainedCheckpoints() {
     assertMainThread();
-    return List.copyOf(retained);
+    return List.copyOf(retained.values());
   }
 
-  /** Forgets a retained checkpoint found corrupt on restore, so the next restore skips it. */
+  /**
+   * Forgets a restore candidate (found corrupt on restore, or a disposed savepoint), so the next
+   * restore skips it.
+   */
   public void forget(long checkpointId) {
     assertMainThread();
-    retained.removeIf(c -> c.checkpointId() == checkpointId);
+    retained.remove(checkpointId);
+  }
+
+  /**
+   * Adds a savepoint read from storage as the newest restore candidate (a job started from a
+   * savepoint); checkpoint ids continue after it.
+   */
+  public void restoreFromSavepoint(CompletedCheckpoint savepoint) {
+    assertMainThread();
+    retained.put(savepoint.checkpointId(), savepoint);
+    advanceCheckpointIdPast(savepoint.checkpointId());
   }
 
   private void assertMainThread() {

@@ -1,5 +1,6 @@
 package dev.weir.checkpoint;
 
+import dev.weir.state.SnapshotType;
 import java.util.Collection;
 
 /**
@@ -8,7 +9,11 @@ import java.util.Collection;
  */
 public interface CheckpointObserver {
   void triggered(
-      long checkpointId, long timestampMillis, boolean isFinal, Collection<TaskId> expectedTasks);
+      long checkpointId,
+      long timestampMillis,
+      boolean isFinal,
+      SnapshotType type,
+      Collection<TaskId> expectedTasks);
 
   void acknowledged(TaskSnapshot snapshot, long timestampMillis);
 
@@ -28,7 +33,8 @@ public interface CheckpointObserver {
   CheckpointObserver NONE =
       new CheckpointObserver() {
         @Override
-        public void triggered(long id, long ts, boolean isFinal, Collection<TaskId> tasks) {}
+        public void triggered(
+            long id, long ts, boolean isFinal, SnapshotType type, Collection<TaskId> tasks) {}
 
         @Override
         public void acknowledged(TaskSnapshot snapshot, long ts) {}

@@ -14,4 +14,9 @@ public record CompletedCheckpoint(
   public long checkpointId() {
     return metadata.getCheckpointId();
   }
+
+  /** A savepoint: retention never deletes it. */
+  public boolean isSavepoint() {
+    return metadata.getSavepoint();
+  }
 }

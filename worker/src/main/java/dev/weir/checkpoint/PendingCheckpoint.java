@@ -1,9 +1,11 @@
 package dev.weir.checkpoint;
 
+import dev.weir.state.SnapshotType;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One checkpoint in progress: which tasks still have to acknowledge it, and what those that did
@@ -22,6 +24,8 @@ public final class PendingCheckpoint {
   private final long triggerTimestampMillis;
   private final long triggerNanos;
   private final boolean isFinal;
+  private final SnapshotType type;
+  private final CompletableFuture<CompletedCheckpoint> completion = new CompletableFuture<>();
   private final Set<TaskId> notYetAcknowledged;
   private final Map<TaskId, TaskSnapshot> acknowledged = new HashMap<>();
 
@@ -31,10 +35,27 @@ public final class PendingCheckpoint {
       long triggerNanos,
       boolean isFinal,
       Set<TaskId> tasksToAcknowledge) {
+    this(
+        checkpointId,
+        triggerTimestampMillis,
+        triggerNanos,
+        isFinal,
+        SnapshotType.CHECKPOINT,
+        tasksToAcknowledge);
+  }
+
+  public PendingCheckpoint(
+      long checkpointId,
+      long triggerTimestampMillis,
+      long triggerNanos,
+      boolean isFinal,
+      SnapshotType type,
+      Set<TaskId> tasksToAcknowledge) {
     this.checkpointId = checkpointId;
     this.triggerTimestampMillis = triggerTimestampMillis;
     this.triggerNanos = triggerNanos;
     this.isFinal = isFinal;
+    this.type = type;
     this.notYetAcknowledged = new HashSet<>(tasksToAcknowledge);
   }
 
@@ -64,6 +85,19 @@ public final class PendingCheckpoint {
 
   public boolean isFinal() {
     return isFinal;
+  }
+
+  public SnapshotType type() {
+    return type;
+  }
+
+  public boolean isSavepoint() {
+    return type == SnapshotType.SAVEPOINT;
+  }
+
+  /** Completes when the checkpoint completes, exceptionally when it is aborted. */
+  public CompletableFuture<CompletedCheckpoint> completion() {
+    return completion;
   }
 
   public int acknowledgedCount() {

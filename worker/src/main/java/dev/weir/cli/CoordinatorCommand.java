@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,11 +54,21 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")
   boolean quiet;
 
+  @Option(
+      names = "--linger",
+      description =
+          "after the job ends (finished, stopped with a savepoint, failed), keep serving its status"
+              + " and API until terminated, instead of exiting (what a pod wants: an exit would"
+              + " restart the coordinator and with it the job)")
+  boolean linger;
+
+  @Mixin RestoreOptions restore;
+
   @Override
   public Integer call() throws Exception {
     JobSpec spec;
     try {
-      spec = Manifests.loadAndProbeStorage(manifest);
+      spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
     } catch (Manifests.Unusable e) {
       System.err.println(e.getMessage());
       return 2;
@@ -76,7 +87,12 @@ final class CoordinatorCommand implements Callable<Integer> {
           runner.controlPort(),
           spec.parallelism(),
           http);
-      return JobConsole.runToEnd(runner, quiet);
+      int exit = JobConsole.runToEnd(runner, quiet);
+      if (linger) {
+        System.err.println("job ended; serving its status until terminated (--linger)");
+        new java.util.concurrent.CountDownLatch(1).await();
+      }
+      return exit;
     }
   }
 }

@@ -82,6 +82,10 @@ final class JobConsole {
         stats.latestCompleted() == null ? 0 : stats.latestCompleted().stateSizeBytes(),
         runner.storage().describe(),
         runner.jobId());
+    CompletedCheckpoint savepoint = stats.latestSavepoint();
+    if (savepoint != null && status == JobStatus.FINISHED) {
+      System.out.println("SAVEPOINT " + savepoint.path());
+    }
   }
 
   static long percentile(List<Long> sorted, int p) {

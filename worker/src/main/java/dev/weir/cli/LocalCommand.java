@@ -10,6 +10,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,7 +20,10 @@ import picocli.CommandLine.Parameters;
  * --in-process}, every task as a thread here) — until a bounded job finishes (exit 0) or Ctrl-C
  * (exit 130), printing progress every second.
  */
-@Command(name = "local", description = "Run a StreamingJob manifest on this machine.")
+@Command(
+    name = "local",
+    aliases = "run",
+    description = "Run a StreamingJob manifest on this machine (alias: run).")
 final class LocalCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "FILE.yaml", description = "StreamingJob manifest")
@@ -57,11 +61,13 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")
   boolean quiet;
 
+  @Mixin RestoreOptions restore;
+
   @Override
   public Integer call() throws Exception {
     JobSpec spec;
     try {
-      spec = Manifests.loadAndProbeStorage(manifest);
+      spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
     } catch (Manifests.Unusable e) {
       System.err.println(e.getMessage());
       return 2;
@@ -87,6 +93,7 @@ final class LocalCommand implements Callable<Integer> {
         id);
     if (inProcess) {
       try (JobRunner runner = new JobRunner(spec, id, scratch)) {
+        printApi(runner);
         System.err.println(
             "checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
         return JobConsole.runToEnd(runner, quiet);
@@ -99,8 +106,14 @@ final class LocalCommand implements Callable<Integer> {
             new WorkerProcesses(
                 spec.parallelism(), manifest, "127.0.0.1:" + runner.controlPort(), id, scratch)) {
       System.err.println("worker logs: " + processes.logDir().resolve("worker-<i>.log"));
+      printApi(runner);
       System.err.println("checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
       return JobConsole.runToEnd(runner, quiet);
     }
+  }
+
+  private static void printApi(JobRunner runner) {
+    System.err.println(
+        "coordinator API (savepoint, stop): --coordinator 127.0.0.1:" + runner.controlPort());
   }
 }

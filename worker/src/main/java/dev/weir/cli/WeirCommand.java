@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       CoordinatorCommand.class,
       WorkerCommand.class,
       QueryCommand.class,
+      SavepointCommand.class,
+      StopCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class WeirCommand implements Runnable {

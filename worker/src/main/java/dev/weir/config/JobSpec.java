@@ -12,6 +12,8 @@ import java.util.function.Supplier;
  * ManifestValidator}.
  *
  * @param restartStrategy makes a fresh strategy (strategies count failures)
+ * @param allowNonRestoredState a snapshot may hold state of operators the job no longer has
+ * @param initialSavepointPath the savepoint a job without snapshots of its own starts from, or null
  */
 public record JobSpec(
     String name,
@@ -25,4 +27,27 @@ public record JobSpec(
     String storageEndpoint,
     Supplier<RestartStrategy> restartStrategy,
     String restartStrategyDescription,
-    boolean allowNonRestoredState) {}
+    boolean allowNonRestoredState,
+    String initialSavepointPath) {
+
+  /**
+   * The same job started from another savepoint (the CLI's {@code --from-savepoint} overrides the
+   * manifest's {@code initialSavepointPath}).
+   */
+  public JobSpec withInitialSavepoint(String path, boolean allowNonRestored) {
+    return new JobSpec(
+        name,
+        parallelism,
+        maxParallelism,
+        entryClass,
+        args,
+        checkpoints,
+        stateBackend,
+        storage,
+        storageEndpoint,
+        restartStrategy,
+        restartStrategyDescription,
+        allowNonRestored || allowNonRestoredState,
+        path);
+  }
+}

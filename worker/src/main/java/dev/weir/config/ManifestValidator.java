@@ -150,7 +150,12 @@ public final class ManifestValidator {
         endpoint,
         restart == null ? null : restart.factory(),
         restart == null ? null : restart.description(),
-        Boolean.TRUE.equals(spec.allowNonRestoredState()));
+        Boolean.TRUE.equals(spec.allowNonRestoredState()),
+        blankToNull(spec.initialSavepointPath()));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
   }
 
   private String checkJob(Spec spec) {

@@ -23,7 +23,8 @@ public record StreamingJobManifest(String apiVersion, String kind, Metadata meta
       String stateBackend,
       Storage storage,
       RestartStrategy restartStrategy,
-      Boolean allowNonRestoredState) {}
+      Boolean allowNonRestoredState,
+      String initialSavepointPath) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Job(String entryClass, String jarURI, List<String> args) {}

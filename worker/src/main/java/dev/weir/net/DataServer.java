@@ -4,6 +4,7 @@ import dev.weir.proto.runtime.Credit;
 import dev.weir.proto.runtime.DataGrpc;
 import dev.weir.proto.runtime.DataMessage;
 import dev.weir.runtime.io.ChannelEvent;
+import dev.weir.state.SnapshotType;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -100,7 +101,10 @@ public final class DataServer implements AutoCloseable {
               var b = message.getBarrier();
               channel.onEvent(
                   new ChannelEvent.CheckpointBarrier(
-                      b.getCheckpointId(), b.getTimestampMs(), b.getIsFinal()));
+                      b.getCheckpointId(),
+                      b.getTimestampMs(),
+                      b.getIsFinal(),
+                      b.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT));
             }
             case CANCEL_CHECKPOINT ->
                 channel.onEvent(new ChannelEvent.CancelCheckpoint(message.getCancelCheckpoint()));

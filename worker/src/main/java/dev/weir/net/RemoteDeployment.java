@@ -15,6 +15,7 @@ import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.Deployment;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.runtime.task.TaskRestoreException;
+import dev.weir.state.SnapshotType;
 import dev.weir.storage.StorageException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -273,7 +274,7 @@ public final class RemoteDeployment implements Deployment {
 
   @Override
   public void triggerCheckpoint(
-      TaskId source, long checkpointId, long timestampMillis, boolean isFinal) {
+      TaskId source, long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type) {
     sendTo(
         source.subtask(),
         CoordinatorMessage.newBuilder()
@@ -282,7 +283,8 @@ public final class RemoteDeployment implements Deployment {
                     .setAttempt(attempt)
                     .setCheckpointId(checkpointId)
                     .setTimestampMs(timestampMillis)
-                    .setIsFinal(isFinal))
+                    .setIsFinal(isFinal)
+                    .setSavepoint(type == SnapshotType.SAVEPOINT))
             .build());
   }
 

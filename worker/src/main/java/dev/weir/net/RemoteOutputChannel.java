@@ -9,6 +9,7 @@ import dev.weir.proto.runtime.DataMessage;
 import dev.weir.runtime.io.Buffer;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.OutputChannel;
+import dev.weir.state.SnapshotType;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Semaphore;
@@ -92,7 +93,8 @@ final class RemoteOutputChannel implements OutputChannel {
           Barrier.newBuilder()
               .setCheckpointId(b.checkpointId())
               .setTimestampMs(b.timestampMillis())
-              .setIsFinal(b.isFinal()));
+              .setIsFinal(b.isFinal())
+              .setSavepoint(b.type() == SnapshotType.SAVEPOINT));
     } else if (event instanceof ChannelEvent.CancelCheckpoint c) {
       message.setCancelCheckpoint(c.checkpointId());
     } else {

@@ -22,6 +22,7 @@ import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.runtime.task.TaskRestoreException;
 import dev.weir.state.KeyedStateBackendFactory;
+import dev.weir.state.SnapshotType;
 import dev.weir.storage.StorageException;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -237,7 +238,11 @@ public final class WorkerRuntime implements AutoCloseable {
             && deployment.source() != null) {
           deployment
               .source()
-              .triggerCheckpoint(t.getCheckpointId(), t.getTimestampMs(), t.getIsFinal());
+              .triggerCheckpoint(
+                  t.getCheckpointId(),
+                  t.getTimestampMs(),
+                  t.getIsFinal(),
+                  t.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT);
         }
       }
       case NOTIFICATION -> {

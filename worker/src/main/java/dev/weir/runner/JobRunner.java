@@ -4,7 +4,10 @@ import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointCoordinator;
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.checkpoint.CheckpointObserver;
+import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.checkpoint.CompletedCheckpointStore;
+import dev.weir.checkpoint.CorruptCheckpointException;
+import dev.weir.checkpoint.Savepoints;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.concurrent.SingleThreadMainExecutor;
@@ -22,14 +25,17 @@ import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.JobStatus;
 import dev.weir.runtime.LocalDeployment;
+import dev.weir.runtime.SavepointOperations;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.KeyedStateBackends;
+import dev.weir.state.SnapshotType;
 import dev.weir.stats.CheckpointStatsTracker;
 import dev.weir.stats.CoordinatorHttpServer;
 import dev.weir.stats.CredentialRedaction;
 import dev.weir.stats.Health;
 import dev.weir.stats.JobOverview;
 import dev.weir.storage.CheckpointStorage;
+import dev.weir.storage.StorageException;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -84,6 +90,7 @@ public final class JobRunner implements AutoCloseable {
   private final CompletedCheckpointStore store;
   private final CheckpointStatsTracker tracker;
   private final StateQueryRouter queryRouter;
+  private final SavepointOperations savepointOperations;
   private CoordinatorHttpServer http;
 
   /** How long a state query waits for the owning task's answer. */
@@ -120,6 +127,8 @@ public final class JobRunner implements AutoCloseable {
     this.tracker = new CheckpointStatsTracker();
     KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
     JobMaster[] master = new JobMaster[1];
+    this.savepointOperations =
+        new SavepointOperations(stop -> master[0].triggerSavepoint(stop), main::currentTimeMillis);
     CheckpointCoordinator coordinator =
         new CheckpointCoordinator(
             spec.checkpoints(),
@@ -129,7 +138,7 @@ public final class JobRunner implements AutoCloseable {
             store,
             new CheckpointCoordinator.Listener() {
               @Override
-              public void checkpointCompleted(dev.weir.checkpoint.CompletedCheckpoint c) {
+              public void checkpointCompleted(CompletedCheckpoint c) {
                 completedDurations.add(c.durationMillis());
                 master[0].checkpointCompleted(c);
               }
@@ -157,7 +166,9 @@ public final class JobRunner implements AutoCloseable {
                         jobId,
                         spec.parallelism(),
                         () -> master[0],
-                        registry::connectedWorkers))
+                        registry::connectedWorkers,
+                        savepointOperations,
+                        this::disposeSavepoint))
                 .build()
                 .start();
       } catch (IOException e) {
@@ -170,7 +181,24 @@ public final class JobRunner implements AutoCloseable {
                   registry, attempt, spec.parallelism(), stages, restore, listener, responder);
     } else {
       this.registry = null;
-      this.controlServer = null;
+      // no workers connect, but the API (status, savepoints) is served on a loopback port
+      try {
+        this.controlServer =
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(
+                    new JobStatusService(
+                        spec.name(),
+                        jobId,
+                        spec.parallelism(),
+                        () -> master[0],
+                        () -> spec.parallelism(),
+                        savepointOperations,
+                        this::disposeSavepoint))
+                .build()
+                .start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
+      }
       deployer =
           (attempt, restore, listener, responder) ->
               new LocalDeployment(
@@ -230,9 +258,39 @@ public final class JobRunner implements AutoCloseable {
     };
   }
 
-  /** Starts the job from the latest completed checkpoint of its job id, if any. */
+  /**
+   * Starts the job from the latest completed checkpoint or savepoint of its job id, if any, else
+   * from the spec's initial savepoint, if any.
+   */
   public CompletableFuture<JobStatus> start() {
-    return jobMaster.recoverAndStart(store);
+    String savepoint = spec.initialSavepointPath();
+    return jobMaster.recoverAndStart(
+        store, savepoint == null ? null : () -> Savepoints.load(storage, savepoint));
+  }
+
+  /**
+   * Takes a savepoint of the running job; with {@code stop} the job then finishes. Any thread.
+   *
+   * @return the savepoint (its path is the location to restore from), or exceptionally why not
+   */
+  public CompletableFuture<CompletedCheckpoint> triggerSavepoint(boolean stop) {
+    return jobMaster.triggerSavepoint(stop);
+  }
+
+  /** Savepoints requested by id (the gRPC API's idempotent view). */
+  public SavepointOperations savepointOperations() {
+    return savepointOperations;
+  }
+
+  /**
+   * Deletes a savepoint in this job's storage (and drops it from the restore candidates). Any
+   * thread; the storage I/O runs on the caller's thread.
+   */
+  public void disposeSavepoint(String location)
+      throws StorageException, CorruptCheckpointException {
+    CompletedCheckpoint savepoint = Savepoints.load(storage, location);
+    jobMaster.forgetSavepoint(savepoint.checkpointId()).join();
+    Savepoints.dispose(storage, location);
   }
 
   /**
@@ -278,8 +336,9 @@ public final class JobRunner implements AutoCloseable {
   private record TrackerObserver(CheckpointStatsTracker tracker, String[] stageNames)
       implements CheckpointObserver {
     @Override
-    public void triggered(long id, long ts, boolean isFinal, Collection<TaskId> tasks) {
-      tracker.reportTriggered(id, ts, isFinal, tasks);
+    public void triggered(
+        long id, long ts, boolean isFinal, SnapshotType type, Collection<TaskId> tasks) {
+      tracker.reportTriggered(id, ts, isFinal, type == SnapshotType.SAVEPOINT, tasks);
     }
 
     @Override
@@ -332,7 +391,7 @@ public final class JobRunner implements AutoCloseable {
     return http.uri();
   }
 
-  /** The port workers connect to (remote workers only). */
+  /** The port of the gRPC API (JobService) and, with remote workers, of their control streams. */
   public int controlPort() {
     return controlServer == null ? -1 : controlServer.getPort();
   }
@@ -365,6 +424,8 @@ public final class JobRunner implements AutoCloseable {
     }
     if (controlServer != null) {
       controlServer.shutdownNow();
+    }
+    if (registry != null) {
       registry.close();
     }
     main.close();

@@ -52,6 +52,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   private volatile int attempt = -1;
   private volatile Throwable failureCause;
   private volatile Long restoredFrom;
+  private volatile String restoredFromPath;
   private volatile long runningSinceNanos;
   private int finishedSources;
   private int finishedTasks;
@@ -83,10 +84,25 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
    * continue after every id found.
    */
   public CompletableFuture<JobStatus> recoverAndStart(CompletedCheckpointStore store) {
+    return recoverAndStart(store, null);
+  }
+
+  /**
+   * Starts the job from the newest readable checkpoint or savepoint of its job id in storage (a
+   * restarted coordinator continues where it was); when there is none, from {@code
+   * initialSavepoint} if given, else without state. Checkpoint ids continue after every id found
+   * and after the savepoint's. A savepoint that cannot be read fails the job with a message naming
+   * the file, before any task runs.
+   *
+   * @param initialSavepoint a savepoint read from storage, or null
+   */
+  public CompletableFuture<JobStatus> recoverAndStart(
+      CompletedCheckpointStore store, InitialSavepoint initialSavepoint) {
     main.execute(
         () -> {
           try {
             List<Long> ids = store.completedIds();
+            List<Long> savepointIds = store.savepointIds();
             List<CompletedCheckpoint> readable = new ArrayList<>();
             for (long id : ids) {
               try {
@@ -100,18 +116,92 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                 LOG.error("checkpoint {} is unreadable, skipping it: {}", id, e.getMessage());
               }
             }
+            for (long id : savepointIds) {
+              try {
+                readable.add(
+                    new CompletedCheckpoint(
+                        store.readSavepointMetadata(id),
+                        store.storage().describe(store.savepointDirectory(id)),
+                        0,
+                        0));
+              } catch (CorruptCheckpointException e) {
+                LOG.error("savepoint {} is unreadable, skipping it: {}", id, e.getMessage());
+              }
+            }
             coordinator.advanceCheckpointIdPast(store.highestIdSeen());
-            if (!ids.isEmpty()) {
-              LOG.info("found completed checkpoints {} in storage", ids);
+            if (!ids.isEmpty() || !savepointIds.isEmpty()) {
+              LOG.info(
+                  "found completed checkpoints {} and savepoints {} in storage", ids, savepointIds);
             }
             coordinator.recoverCompleted(readable);
-          } catch (StorageException e) {
+            if (readable.isEmpty() && initialSavepoint != null) {
+              CompletedCheckpoint savepoint = initialSavepoint.load();
+              LOG.info(
+                  "starting from savepoint {} ({})", savepoint.checkpointId(), savepoint.path());
+              coordinator.restoreFromSavepoint(savepoint);
+            } else if (initialSavepoint != null) {
+              LOG.info(
+                  "job {} has snapshots of its own in storage: restoring the newest of them, not"
+                      + " the initial savepoint",
+                  settings.jobId());
+            }
+          } catch (StorageException | CorruptCheckpointException e) {
             fail(e);
             return;
           }
           deploy(0);
         });
     return result;
+  }
+
+  /** A savepoint to start from, read when the job starts. */
+  @FunctionalInterface
+  public interface InitialSavepoint {
+    CompletedCheckpoint load() throws StorageException, CorruptCheckpointException;
+  }
+
+  /**
+   * Takes a savepoint of the running job; with {@code stop}, the job finishes after it (sinks
+   * commit). Any thread.
+   *
+   * @return the savepoint, or exceptionally a {@link dev.weir.checkpoint.SavepointFailedException}
+   */
+  public CompletableFuture<CompletedCheckpoint> triggerSavepoint(boolean stop) {
+    CompletableFuture<CompletedCheckpoint> result = new CompletableFuture<>();
+    main.execute(
+        () -> {
+          if (status != JobStatus.RUNNING) {
+            result.completeExceptionally(
+                new dev.weir.checkpoint.SavepointFailedException(
+                    "the job is " + status + ", not RUNNING: no savepoint can be taken now"));
+            return;
+          }
+          coordinator
+              .triggerSavepoint(stop)
+              .whenComplete(
+                  (savepoint, error) -> {
+                    if (error != null) {
+                      result.completeExceptionally(error);
+                    } else {
+                      result.complete(savepoint);
+                    }
+                  });
+        });
+    return result;
+  }
+
+  /** Drops a savepoint from the restore candidates (it is being disposed). Any thread. */
+  public CompletableFuture<Void> forgetSavepoint(long checkpointId) {
+    return CompletableFuture.runAsync(
+        () -> {
+          List<CompletedCheckpoint> candidates = coordinator.retainedCheckpoints();
+          for (CompletedCheckpoint c : candidates) {
+            if (c.checkpointId() == checkpointId && c.isSavepoint()) {
+              coordinator.forget(checkpointId);
+            }
+          }
+        },
+        main::execute);
   }
 
   /** Something outside the tasks failed the attempt (a worker was lost). Any thread. */
@@ -155,6 +245,11 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     return restoredFrom;
   }
 
+  /** Where the current attempt's state came from (checkpoint metadata or savepoint), or null. */
+  public String restoredFromPath() {
+    return restoredFromPath;
+  }
+
   public CheckpointStats checkpointStats() {
     return coordinator.stats();
   }
@@ -189,6 +284,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     finishedTasks = 0;
     Map<String, List<OperatorRestore>> restore = Map.of();
     restoredFrom = null;
+    restoredFromPath = null;
     List<CompletedCheckpoint> candidates = new ArrayList<>(coordinator.retainedCheckpoints());
     Collections.reverse(candidates);
     if (!candidates.isEmpty()) {
@@ -206,9 +302,12 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
         return;
       }
       restoredFrom = latest.checkpointId();
+      restoredFromPath = latest.path();
       coordinator.noteRestored(latest);
       LOG.info(
-          "attempt {}: restoring from checkpoint {} ({})",
+          "attempt {}: restoring from "
+              + (latest.isSavepoint() ? "savepoint" : "checkpoint")
+              + " {} ({})",
           nextAttempt,
           restoredFrom,
           latest.path());

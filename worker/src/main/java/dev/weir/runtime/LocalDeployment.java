@@ -14,6 +14,7 @@ import dev.weir.runtime.task.SourceTask;
 import dev.weir.runtime.task.Task;
 import dev.weir.runtime.task.TaskListener;
 import dev.weir.state.KeyedStateBackendFactory;
+import dev.weir.state.SnapshotType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,10 +117,10 @@ public final class LocalDeployment implements Deployment {
 
   @Override
   public void triggerCheckpoint(
-      TaskId source, long checkpointId, long timestampMillis, boolean isFinal) {
+      TaskId source, long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type) {
     SourceTask task = sources.get(source);
     if (task != null) {
-      task.triggerCheckpoint(checkpointId, timestampMillis, isFinal);
+      task.triggerCheckpoint(checkpointId, timestampMillis, isFinal, type);
     }
   }
 

@@ -43,9 +43,7 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
   default KeyedSnapshot snapshot(
       long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix)
       throws Exception {
-    if (type != SnapshotType.CHECKPOINT) {
-      throw new UnsupportedOperationException(type + " snapshots are not implemented yet");
-    }
+    // TEMPORARY until the canonical format lands (branch state-snapshots): native format
     return snapshot(checkpointId, storage, pathPrefix);
   }
 

@@ -7,7 +7,7 @@ import java.util.List;
  * immutable.
  *
  * @param finalCheckpoint the last checkpoint of a bounded job
- * @param savepoint always false until savepoints exist
+ * @param savepoint a savepoint (canonical format, kept until disposed), not a checkpoint
  * @param latestAckTimestampMillis null while no task has acknowledged
  * @param completionTimestampMillis null unless completed
  * @param failureTimestampMillis null unless failed or aborted

@@ -9,7 +9,7 @@ import java.util.List;
  * @param counts totals since the tracker was created
  * @param latestCompleted null before the first completed checkpoint
  * @param latestFailed null before the first failed one (aborted checkpoints are not failures)
- * @param latestSavepoint always null until savepoints exist
+ * @param latestSavepoint the latest completed savepoint, null when none completed
  * @param latestRestore null before the first restore
  * @param completedDurations over the completed checkpoints in {@code history}
  * @param historyLimit how many checkpoints {@code history} keeps at most (in-progress ones are

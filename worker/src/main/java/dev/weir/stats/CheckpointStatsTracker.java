@@ -48,6 +48,7 @@ public final class CheckpointStatsTracker {
   private long aborted;
   private long restored;
   private CheckpointDetails latestCompleted;
+  private CheckpointDetails latestSavepoint;
   private CheckpointDetails latestFailed;
   private RestoreDetails latestRestore;
   private CheckpointStatsSnapshot published;
@@ -78,13 +79,24 @@ public final class CheckpointStatsTracker {
       long triggerTimestampMillis,
       boolean isFinal,
       Collection<TaskId> expectedTasks) {
+    reportTriggered(checkpointId, triggerTimestampMillis, isFinal, false, expectedTasks);
+  }
+
+  /** A checkpoint or, with {@code savepoint}, a savepoint was triggered. */
+  public void reportTriggered(
+      long checkpointId,
+      long triggerTimestampMillis,
+      boolean isFinal,
+      boolean savepoint,
+      Collection<TaskId> expectedTasks) {
     synchronized (lock) {
       if (history.containsKey(checkpointId)) {
         return;
       }
       history.put(
           checkpointId,
-          new TrackedCheckpoint(checkpointId, triggerTimestampMillis, isFinal, expectedTasks));
+          new TrackedCheckpoint(
+              checkpointId, triggerTimestampMillis, isFinal, savepoint, expectedTasks));
       triggered++;
       inProgress++;
       evictBeyondLimit();
@@ -149,7 +161,11 @@ public final class CheckpointStatsTracker {
       checkpoint.details = null;
       inProgress--;
       completed++;
-      latestCompleted = checkpoint.details();
+      if (checkpoint.savepoint) {
+        latestSavepoint = checkpoint.details();
+      } else {
+        latestCompleted = checkpoint.details();
+      }
       evictBeyondLimit();
       published = null;
     }
@@ -221,7 +237,7 @@ public final class CheckpointStatsTracker {
                 new CheckpointCounts(triggered, inProgress, completed, failed, aborted, restored),
                 latestCompleted,
                 latestFailed,
-                null,
+                latestSavepoint,
                 latestRestore,
                 DurationPercentiles.of(completedDurations),
                 historyLimit,
@@ -269,6 +285,7 @@ public final class CheckpointStatsTracker {
     final long id;
     final long triggerTimestampMillis;
     final boolean isFinal;
+    final boolean savepoint;
     final int totalSubtasks;
     final TreeMap<Integer, TrackedStage> stages = new TreeMap<>();
     final TreeMap<String, TrackedOperator> operators = new TreeMap<>();
@@ -290,10 +307,15 @@ public final class CheckpointStatsTracker {
     CheckpointDetails details;
 
     TrackedCheckpoint(
-        long id, long triggerTimestampMillis, boolean isFinal, Collection<TaskId> expectedTasks) {
+        long id,
+        long triggerTimestampMillis,
+        boolean isFinal,
+        boolean savepoint,
+        Collection<TaskId> expectedTasks) {
       this.id = id;
       this.triggerTimestampMillis = triggerTimestampMillis;
       this.isFinal = isFinal;
+      this.savepoint = savepoint;
       int total = 0;
       for (TaskId task : expectedTasks) {
         if (stages
@@ -374,7 +396,7 @@ public final class CheckpointStatsTracker {
           id,
           status,
           isFinal,
-          false,
+          savepoint,
           triggerTimestampMillis,
           latestAckTimestampMillis,
           completionTimestampMillis,

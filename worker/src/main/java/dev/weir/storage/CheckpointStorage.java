@@ -49,6 +49,22 @@ public interface CheckpointStorage extends AutoCloseable {
     return describe() + "/" + path;
   }
 
+  /**
+   * The path within this storage of a location a user gave: a full location as {@link
+   * #describe(String)} prints it, or a path relative to this storage. Empty when the location
+   * points elsewhere.
+   */
+  default java.util.Optional<String> pathOf(String location) {
+    String base = describe() + "/";
+    if (location.startsWith(base)) {
+      return java.util.Optional.of(location.substring(base.length()));
+    }
+    if (location.contains("://")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(location.startsWith("/") ? location.substring(1) : location);
+  }
+
   @Override
   void close();
 

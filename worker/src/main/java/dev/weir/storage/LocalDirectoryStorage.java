@@ -43,6 +43,24 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     this.root = root.toAbsolutePath().normalize();
   }
 
+  /**
+   * A path under the root, absolute or relative to the working directory, or else a path relative
+   * to the root.
+   */
+  @Override
+  public java.util.Optional<String> pathOf(String location) {
+    if (location.contains("://")) {
+      return java.util.Optional.empty();
+    }
+    Path given = Path.of(location);
+    Path normalized = given.toAbsolutePath().normalize();
+    if (!normalized.startsWith(root) || normalized.equals(root)) {
+      // a relative path not under the root (from the working directory) is one within the root
+      return given.isAbsolute() ? java.util.Optional.empty() : java.util.Optional.of(location);
+    }
+    return java.util.Optional.of(root.relativize(normalized).toString().replace('\\', '/'));
+  }
+
   /** The root directory (absolute). */
   public Path root() {
     return root;

@@ -3,6 +3,7 @@ package dev.weir.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.SnapshotType;
 import dev.weir.testing.InMemoryStorage;
 import dev.weir.testing.ManualMainThread;
 import java.time.Duration;
@@ -231,14 +232,20 @@ class CheckpointCoordinatorTest {
   private static final class RecordingGateway implements TaskGateway {
     final List<Long> triggered = new ArrayList<>();
     final List<Boolean> finalFlags = new ArrayList<>();
+    final List<SnapshotType> types = new ArrayList<>();
     final List<Long> completed = new ArrayList<>();
     final List<Long> aborted = new ArrayList<>();
 
     @Override
     public void triggerCheckpoint(
-        TaskId source, long checkpointId, long timestampMillis, boolean isFinal) {
+        TaskId source,
+        long checkpointId,
+        long timestampMillis,
+        boolean isFinal,
+        SnapshotType type) {
       triggered.add(checkpointId);
       finalFlags.add(isFinal);
+      types.add(type);
     }
 
     @Override

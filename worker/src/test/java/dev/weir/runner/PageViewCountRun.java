@@ -34,6 +34,7 @@ final class PageViewCountRun {
   String storageYaml;
   String output;
   String endpoint;
+  String initialSavepoint;
   JobRunner runner;
 
   PageViewCountRun(long events, int keys) {
@@ -56,17 +57,25 @@ final class PageViewCountRun {
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
         """
-        .formatted(
-            parallelism,
-            events,
-            keys,
-            rate,
-            injectFailures,
-            output,
-            mode,
-            backend,
-            storageYaml,
-            restartAttempts >= 0 ? restartAttempts : injectFailures + 2);
+            .formatted(
+                parallelism,
+                events,
+                keys,
+                rate,
+                injectFailures,
+                output,
+                mode,
+                backend,
+                storageYaml,
+                restartAttempts >= 0 ? restartAttempts : injectFailures + 2)
+        + (initialSavepoint == null ? "" : "  initialSavepointPath: '" + initialSavepoint + "'\n");
+  }
+
+  /** The validated spec of {@link #manifest()}, its storage probed. */
+  JobSpec spec() throws Exception {
+    JobSpec spec = new ManifestValidator(System::getenv).validate(manifest(), "test manifest");
+    spec.storage().probe();
+    return spec;
   }
 
   /** Runs to the end and returns the final status. */
@@ -109,6 +118,24 @@ final class PageViewCountRun {
     }
     perApp.forEach(
         (app, counts) -> assertThat(counts).as("counts of app %d", app).isEqualTo(expected));
+  }
+
+  /**
+   * Every app has each of 1, 2, ..., events/keys exactly once, in whatever order the output files
+   * hold them (after a change of parallelism an app's counts move between subtasks' files).
+   */
+  void assertExactlyOnceInAnyOrder() throws Exception {
+    Map<Integer, List<Long>> perApp = committedCountsPerApp();
+    assertThat(perApp).hasSize(keys);
+    List<Long> expected = new ArrayList<>();
+    for (long c = 1; c <= events / keys; c++) {
+      expected.add(c);
+    }
+    perApp.forEach(
+        (app, counts) ->
+            assertThat(counts.stream().sorted().toList())
+                .as("counts of app %d", app)
+                .isEqualTo(expected));
   }
 
   /**

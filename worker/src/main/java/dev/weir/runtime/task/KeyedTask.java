@@ -8,7 +8,9 @@ import dev.weir.runtime.io.Buffer;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.InputGate;
 import dev.weir.runtime.io.RecordWriter;
+import dev.weir.state.SnapshotType;
 import java.util.ArrayDeque;
+import java.util.TreeSet;
 
 /**
  * Runs a stage after a keyed exchange: reads buffers from its input channels, hands every record
@@ -27,6 +29,8 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   private final Codec<Object> codec;
   private int endedChannels;
   private long records;
+  // checkpoints whose barrier said savepoint, until this task snapshots or gives them up
+  private final TreeSet<Long> savepointIds = new TreeSet<>();
 
   @SuppressWarnings("unchecked")
   public KeyedTask(TaskContext context, Stage stage, InputGate gate, RecordWriter output) {
@@ -105,6 +109,9 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
 
   private void onEvent(int channel, ChannelEvent event) {
     if (event instanceof ChannelEvent.CheckpointBarrier barrier) {
+      if (barrier.type() == SnapshotType.SAVEPOINT) {
+        savepointIds.add(barrier.checkpointId());
+      }
       barriers.onBarrier(
           channel,
           barrier.checkpointId(),
@@ -119,10 +126,7 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
         if (writer != null) {
           writer.broadcast(new ChannelEvent.EndOfInput());
         }
-        finishing = true;
-        if (finalCheckpointId == Long.MAX_VALUE) {
-          done = true; // no final checkpoint reached this task: nothing to commit
-        }
+        finishIfCommitted();
       }
     }
   }
@@ -141,6 +145,10 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   protected void onCheckpointAborted(long checkpointId) {
     barriers.onAbort(checkpointId);
     releaseUnblocked();
+    savepointIds.remove(checkpointId);
+    if (checkpointId == finalCheckpointId && !finishing) {
+      finalCheckpointId = Long.MAX_VALUE; // a stop-with-savepoint failed: the job goes on
+    }
   }
 
   // ---- BarrierHandler.Actions ----
@@ -148,7 +156,10 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   @Override
   public void snapshot(
       long checkpointId, long timestampMillis, boolean isFinal, long alignmentNanos) {
-    performCheckpoint(checkpointId, timestampMillis, isFinal, alignmentNanos);
+    SnapshotType type =
+        savepointIds.contains(checkpointId) ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT;
+    savepointIds.headSet(checkpointId, true).clear();
+    performCheckpoint(checkpointId, timestampMillis, isFinal, type, alignmentNanos);
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.weir.state.DefaultOperatorStateStore;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyGroupRangeAssignment;
 import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.SnapshotType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,8 +211,11 @@ final class OperatorChain implements AutoCloseable {
   }
 
   /** Synchronous part of a checkpoint: positions, pre-commits, and keyed state captures. */
-  PendingSnapshot snapshotSync(long checkpointId) throws Exception {
-    String directory = context.checkpoints().checkpointDirectory(checkpointId);
+  PendingSnapshot snapshotSync(long checkpointId, SnapshotType type) throws Exception {
+    String directory =
+        type == SnapshotType.SAVEPOINT
+            ? context.checkpoints().savepointDirectory(checkpointId)
+            : context.checkpoints().checkpointDirectory(checkpointId);
     Map<String, List<OperatorStateHandle>> operatorHandles = new LinkedHashMap<>();
     Map<String, KeyedStateBackend.KeyedSnapshot> keyed = new LinkedHashMap<>();
     try {
@@ -229,7 +233,8 @@ final class OperatorChain implements AutoCloseable {
           String prefix = directory + "/" + op.uid() + "/" + context.subtaskIndex();
           keyed.put(
               op.uid(),
-              op.keyedState().snapshot(checkpointId, context.checkpoints().storage(), prefix));
+              op.keyedState()
+                  .snapshot(checkpointId, type, context.checkpoints().storage(), prefix));
         }
       }
     } catch (Exception e) {

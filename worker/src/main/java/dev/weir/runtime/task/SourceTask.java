@@ -4,6 +4,7 @@ import dev.weir.api.Collector;
 import dev.weir.graph.Stage;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.RecordWriter;
+import dev.weir.state.SnapshotType;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +15,8 @@ public final class SourceTask extends Task {
   private final Stage stage;
   private final RecordWriter output;
   private boolean sourceFinished;
+  // a stop-with-savepoint barrier went out: emit nothing until it completes (then end) or aborts
+  private boolean stopping;
   private long records;
 
   /**
@@ -31,18 +34,48 @@ public final class SourceTask extends Task {
     chain = new OperatorChain(context, stage, output);
   }
 
-  /** Coordinator: take checkpoint {@code checkpointId} now. Any thread. */
-  public void triggerCheckpoint(long checkpointId, long timestampMillis, boolean isFinal) {
+  /**
+   * Coordinator: take checkpoint {@code checkpointId} now. A final checkpoint of an exhausted
+   * source ends its output at once; of a source with more input it is a stop-with-savepoint: the
+   * source stops emitting, ends its output when the checkpoint completes and resumes if it is
+   * aborted. Any thread.
+   */
+  public void triggerCheckpoint(
+      long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type) {
     post(
         () -> {
-          performCheckpoint(checkpointId, timestampMillis, isFinal, 0);
-          if (isFinal) {
-            if (writer != null) {
-              writer.broadcast(new ChannelEvent.EndOfInput());
-            }
-            finishing = true;
+          if (!performCheckpoint(checkpointId, timestampMillis, isFinal, type, 0) || !isFinal) {
+            return;
+          }
+          if (sourceFinished) {
+            endOutput();
+          } else {
+            stopping = true;
           }
         });
+  }
+
+  private void endOutput() {
+    if (writer != null) {
+      writer.broadcast(new ChannelEvent.EndOfInput());
+    }
+    finishing = true;
+  }
+
+  @Override
+  protected void beforeCheckpointComplete(long checkpointId) {
+    if (stopping && checkpointId >= finalCheckpointId) {
+      stopping = false;
+      endOutput();
+    }
+  }
+
+  @Override
+  protected void onCheckpointAborted(long checkpointId) {
+    if (stopping && checkpointId == finalCheckpointId) {
+      stopping = false; // the stop-with-savepoint failed: the job goes on
+      finalCheckpointId = Long.MAX_VALUE;
+    }
   }
 
   @Override
@@ -55,7 +88,7 @@ public final class SourceTask extends Task {
     Collector<Object> head = counting(chain.head());
     while (!done) {
       checkCancelled();
-      if (sourceFinished) {
+      if (sourceFinished || stopping) {
         Runnable action = mailbox.poll(50, TimeUnit.MILLISECONDS);
         if (action != null) {
           action.run();

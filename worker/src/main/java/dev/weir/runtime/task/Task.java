@@ -10,6 +10,7 @@ import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.RecordWriter;
 import dev.weir.runtime.io.TaskInterruptedException;
+import dev.weir.state.SnapshotType;
 import dev.weir.storage.StorageException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ public abstract class Task implements Runnable {
   protected boolean finishing;
 
   protected long finalCheckpointId = Long.MAX_VALUE;
+  protected long lastCompletedCheckpointId = -1;
   protected boolean done;
   private volatile boolean cancelled;
   private volatile boolean restoring = true;
@@ -214,13 +216,26 @@ public abstract class Task implements Runnable {
 
   protected void onCheckpointAborted(long checkpointId) {}
 
+  /** Called on the task thread when a checkpoint completed, before this task may be done. */
+  protected void beforeCheckpointComplete(long checkpointId) {}
+
   private void onCheckpointComplete(long checkpointId) {
     try {
       chain.notifyCheckpointComplete(checkpointId);
     } catch (Exception e) {
       throw new UserFunctionException("sink", e);
     }
+    lastCompletedCheckpointId = Math.max(lastCompletedCheckpointId, checkpointId);
+    beforeCheckpointComplete(checkpointId);
     if (finishing && checkpointId >= finalCheckpointId) {
+      done = true;
+    }
+  }
+
+  /** Input ended: done now if the final checkpoint already completed (or none reached us). */
+  protected void finishIfCommitted() {
+    finishing = true;
+    if (finalCheckpointId == Long.MAX_VALUE || lastCompletedCheckpointId >= finalCheckpointId) {
       done = true;
     }
   }
@@ -228,26 +243,34 @@ public abstract class Task implements Runnable {
   /**
    * Takes this task's snapshot: the synchronous part now, on the task thread, then forwards the
    * barrier; the upload runs on the async executor and ends in an ack or a decline.
+   *
+   * @return false when the synchronous part failed (the checkpoint was declined)
    */
-  protected void performCheckpoint(
-      long checkpointId, long timestampMillis, boolean isFinal, long alignmentNanos) {
+  protected boolean performCheckpoint(
+      long checkpointId,
+      long timestampMillis,
+      boolean isFinal,
+      SnapshotType type,
+      long alignmentNanos) {
     long start = System.nanoTime();
     OperatorChain.PendingSnapshot pending;
     try {
-      pending = chain.snapshotSync(checkpointId);
+      pending = chain.snapshotSync(checkpointId, type);
     } catch (Exception e) {
-      LOG.warn("checkpoint {} declined: {}", checkpointId, e.toString());
+      LOG.warn("{} {} declined: {}", describe(type), checkpointId, e.toString());
       context.responder().decline(context.id(), checkpointId, e.toString());
       if (writer != null) {
         writer.broadcast(new ChannelEvent.CancelCheckpoint(checkpointId));
       }
-      if (isFinal) {
+      if (isFinal && type == SnapshotType.CHECKPOINT) {
+        // the sources already ended their output: this attempt cannot take another one
         throw new IllegalStateException("the final checkpoint failed: " + e, e);
       }
-      return;
+      return false;
     }
     if (writer != null) {
-      writer.broadcast(new ChannelEvent.CheckpointBarrier(checkpointId, timestampMillis, isFinal));
+      writer.broadcast(
+          new ChannelEvent.CheckpointBarrier(checkpointId, timestampMillis, isFinal, type));
     }
     if (isFinal) {
       finalCheckpointId = checkpointId;
@@ -277,6 +300,11 @@ public abstract class Task implements Runnable {
                 context.responder().decline(context.id(), checkpointId, describe(e));
               }
             });
+    return true;
+  }
+
+  private static String describe(SnapshotType type) {
+    return type == SnapshotType.SAVEPOINT ? "savepoint" : "checkpoint";
   }
 
   private static String describe(Exception e) {

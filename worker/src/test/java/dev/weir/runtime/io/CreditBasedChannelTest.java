@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weir.api.Codecs;
 import dev.weir.graph.Exchange;
+import dev.weir.state.SnapshotType;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,7 +89,7 @@ class CreditBasedChannelTest {
     for (int i = 0; i < 50; i++) {
       writer.collect("key-" + i);
     }
-    writer.broadcast(new ChannelEvent.CheckpointBarrier(1, 0, false));
+    writer.broadcast(new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT));
 
     for (int target = 0; target < 2; target++) {
       InputGate.Delivery data = gates[target].poll(0);
