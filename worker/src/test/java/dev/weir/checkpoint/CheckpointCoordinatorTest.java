@@ -2,6 +2,9 @@ package dev.weir.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.proto.CheckpointMetadata;
+import dev.weir.proto.KeyedStateHandle;
+import dev.weir.proto.StateFile;
 import dev.weir.proto.SubtaskSnapshot;
 import dev.weir.state.SnapshotType;
 import dev.weir.testing.InMemoryStorage;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class CheckpointCoordinatorTest {
@@ -227,6 +231,138 @@ class CheckpointCoordinatorTest {
     main.advance(Duration.ofSeconds(1));
 
     assertThat(gateway.triggered).containsExactly(42L);
+  }
+
+  private static TaskSnapshot ackWithFile(TaskId task, long id, String path) {
+    return new TaskSnapshot(
+        task,
+        id,
+        Map.of(
+            "op-" + task.stage(),
+            SubtaskSnapshot.newBuilder()
+                .setSubtaskIndex(task.subtask())
+                .addKeyedState(
+                    KeyedStateHandle.newBuilder()
+                        .setKeyGroupStart(0)
+                        .setKeyGroupEnd(127)
+                        .setBackend("canonical")
+                        .addFiles(StateFile.newBuilder().setPath(path).setSize(3)))
+                .build()),
+        10,
+        0,
+        0,
+        0);
+  }
+
+  @Test
+  void aSavepointIgnoresMaxConcurrentAndRetentionNeverDeletesIt() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).containsExactly(1L);
+
+    CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint(false);
+    assertThat(gateway.triggered).containsExactly(1L, 2L);
+    assertThat(gateway.types).containsExactly(SnapshotType.CHECKPOINT, SnapshotType.SAVEPOINT);
+    acknowledgeAll(coordinator, 1);
+    acknowledgeAll(coordinator, 2);
+
+    assertThat(savepoint).isCompleted();
+    assertThat(savepoint.get().isSavepoint()).isTrue();
+    assertThat(savepoint.get().path()).endsWith("job/savepoints/sp-2");
+    assertThat(gateway.completed).containsExactly(1L, 2L);
+    for (long id = 3; id <= 5; id++) {
+      main.advance(Duration.ofSeconds(1));
+      acknowledgeAll(coordinator, id);
+    }
+    assertThat(store.completedIds()).as("retained checkpoints").containsExactly(5L);
+    assertThat(store.savepointIds()).containsExactly(2L);
+    assertThat(coordinator.stats().latestSavepoint().checkpointId()).isEqualTo(2);
+    assertThat(coordinator.stats().latestCompleted().checkpointId()).isEqualTo(5);
+  }
+
+  @Test
+  void aCheckpointCompletingFirstDoesNotSubsumeAPendingSavepoint() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 2, 0, 3));
+    CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint(false);
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).containsExactly(1L, 2L);
+
+    acknowledgeAll(coordinator, 2);
+    acknowledgeAll(coordinator, 1);
+
+    assertThat(savepoint).isCompleted();
+    assertThat(gateway.aborted).isEmpty();
+    assertThat(coordinator.retainedCheckpoints())
+        .extracting(CompletedCheckpoint::checkpointId)
+        .containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aFailedStopWithSavepointLetsTheJobGoOnWithoutFailover() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    CompletableFuture<CompletedCheckpoint> stop = coordinator.triggerSavepoint(true);
+    assertThat(gateway.finalFlags).containsExactly(true);
+    assertThat(coordinator.triggerSavepoint(false))
+        .as("a second savepoint while stopping")
+        .isCompletedExceptionally();
+    main.advance(Duration.ofSeconds(5));
+    assertThat(gateway.triggered).as("no checkpoint while stopping").containsExactly(1L);
+
+    coordinator.decline(SOURCE, 1, "disk full");
+    main.runPending();
+
+    assertThat(stop).isCompletedExceptionally();
+    assertThat(failovers).as("savepoint failures are not checkpoint failures").isEmpty();
+    assertThat(gateway.aborted).containsExactly(1L);
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).as("periodic checkpoints resume").containsExactly(1L, 2L);
+    assertThat(gateway.types).last().isEqualTo(SnapshotType.CHECKPOINT);
+  }
+
+  @Test
+  void aSavepointStoresItsFilePathsRelativeToItsDirectory() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint(false);
+    coordinator.acknowledge(ackWithFile(SOURCE, 1, "job/savepoints/sp-1/op-0/0/state"));
+    coordinator.acknowledge(ack(COUNTER, 1));
+    main.runPending();
+
+    assertThat(savepoint).isCompleted();
+    CheckpointMetadata stored =
+        CheckpointMetadataFormat.decode(storage.read("job/savepoints/sp-1/_metadata"), "test");
+    assertThat(stored.getSavepoint()).isTrue();
+    assertThat(stored.getOperators(0).getSubtasks(0).getKeyedState(0).getFiles(0).getPath())
+        .isEqualTo("op-0/0/state");
+    assertThat(
+            Savepoints.load(storage, "job/savepoints/sp-1/_metadata")
+                .metadata()
+                .getOperators(0)
+                .getSubtasks(0)
+                .getKeyedState(0)
+                .getFiles(0)
+                .getPath())
+        .isEqualTo("job/savepoints/sp-1/op-0/0/state");
+  }
+
+  @Test
+  void aSavepointReferencingFilesOutsideItsDirectoryFails() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint(false);
+    coordinator.acknowledge(ackWithFile(SOURCE, 1, "job/shared/0001.sst"));
+    coordinator.acknowledge(ack(COUNTER, 1));
+    main.runPending();
+
+    assertThat(savepoint)
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("job/shared/0001.sst")
+        .withMessageContaining("outside the savepoint directory");
+    assertThat(storage.exists("job/savepoints/sp-1/_metadata")).isFalse();
   }
 
   private static final class RecordingGateway implements TaskGateway {
