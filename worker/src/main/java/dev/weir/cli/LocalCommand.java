@@ -58,6 +58,14 @@ final class LocalCommand implements Callable<Integer> {
               + " (0 = any free port)")
   int httpPort;
 
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description =
+          "port of the coordinator's gRPC API (savepoint, stop) and, with worker processes, of"
+              + " their control streams, on 127.0.0.1 (0 = any free port)")
+  int port;
+
   @Option(names = "--quiet", description = "no progress lines, only the final RESULT line")
   boolean quiet;
 
@@ -92,7 +100,8 @@ final class LocalCommand implements Callable<Integer> {
         spec.storage().describe(),
         id);
     if (inProcess) {
-      try (JobRunner runner = new JobRunner(spec, id, scratch)) {
+      try (JobRunner runner =
+          new JobRunner(spec, id, scratch, new JobRunner.Workers.InProcess(port))) {
         printApi(runner);
         System.err.println(
             "checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
@@ -100,7 +109,7 @@ final class LocalCommand implements Callable<Integer> {
       }
     }
     JobRunner.Workers workers =
-        new JobRunner.Workers.Remote("127.0.0.1", 0, Durations.parse(heartbeatTimeout));
+        new JobRunner.Workers.Remote("127.0.0.1", port, Durations.parse(heartbeatTimeout));
     try (JobRunner runner = new JobRunner(spec, id, scratch.resolve("coordinator"), workers);
         WorkerProcesses processes =
             new WorkerProcesses(

@@ -74,8 +74,16 @@ public final class JobRunner implements AutoCloseable {
 
   /** Where the tasks run. */
   public sealed interface Workers {
-    /** As threads of this process. */
-    record InProcess() implements Workers {}
+    /**
+     * As threads of this process.
+     *
+     * @param apiPort port of the gRPC API on 127.0.0.1, 0 picks a free port
+     */
+    record InProcess(int apiPort) implements Workers {
+      public InProcess() {
+        this(0);
+      }
+    }
 
     /**
      * In worker processes that connect to this coordinator's control port.
@@ -184,7 +192,8 @@ public final class JobRunner implements AutoCloseable {
       // no workers connect, but the API (status, savepoints) is served on a loopback port
       try {
         this.controlServer =
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            NettyServerBuilder.forAddress(
+                    new InetSocketAddress("127.0.0.1", ((Workers.InProcess) workers).apiPort()))
                 .addService(
                     new JobStatusService(
                         spec.name(),
