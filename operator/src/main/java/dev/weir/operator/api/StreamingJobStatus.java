@@ -62,6 +62,16 @@ public class StreamingJobStatus {
   @JsonPropertyDescription("The latest error, cleared when the job is Ready again.")
   public String error;
 
+  @JsonPropertyDescription(
+      "Savepoint the current job id was first started from, if any; also handed to a last-state"
+          + " redeploy in case the job id has no checkpoint yet.")
+  public String restoredFrom;
+
+  @JsonPropertyDescription(
+      "Savepoint a suspended job resumes from; unset when suspending could not take one (it then"
+          + " resumes from its newest checkpoint).")
+  public String resumeSavepoint;
+
   @JsonPropertyDescription("The spec of the current deployment (JSON).")
   public String deployedSpec;
 
