@@ -1,6 +1,5 @@
 package dev.weir.operator;
 
-import dev.weir.operator.api.StreamingJob;
 import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.operator.reconciler.OperatorMetrics;
 import dev.weir.operator.reconciler.OperatorSettings;
@@ -66,9 +65,5 @@ public final class StreamingJobOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
-  }
-
-  static Class<StreamingJob> resourceType() {
-    return StreamingJob.class;
   }
 }
