@@ -1,15 +1,126 @@
 package dev.weir.operator;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.weir.operator.coordinator.GrpcCoordinatorClients;
+import dev.weir.operator.reconciler.OperatorSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Entry point of the operator image. The StreamingJob reconciler is not built yet; until it is, the
- * jar states its version and says so instead of pretending to reconcile.
+ * Entry point of the operator image. Configuration comes from the environment (the Helm chart sets
+ * it), is validated at start and frozen:
+ *
+ * <ul>
+ *   <li>{@code WEIR_WATCH_NAMESPACES}: comma-separated namespaces; empty = all
+ *   <li>{@code WEIR_POLL_INTERVAL} (10s), {@code WEIR_SAVEPOINT_TIMEOUT} (10m), {@code
+ *       WEIR_UPGRADE_TIMEOUT} (5m)
+ *   <li>{@code WEIR_LEADER_ELECTION_LEASE} (weir-operator; empty disables), {@code POD_NAMESPACE}
+ *       (the Lease's namespace)
+ *   <li>{@code WEIR_METRICS_PORT} (8080): {@code /metrics} and {@code /healthz}
+ * </ul>
  */
 public final class WeirOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(WeirOperator.class);
+
   private WeirOperator() {}
 
-  public static void main(String[] args) {
-    String version = WeirOperator.class.getPackage().getImplementationVersion();
-    System.out.println("weir-operator " + (version == null ? "dev" : version));
-    System.out.println("The StreamingJob reconciler is not implemented yet.");
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    if (args.length > 0 && args[0].equals("--version")) {
+      String version = WeirOperator.class.getPackage().getImplementationVersion();
+      System.out.println("weir-operator " + (version == null ? "dev" : version));
+      return;
+    }
+    OperatorSettings settings = settings(env);
+    String leaseName = env.getOrDefault("WEIR_LEADER_ELECTION_LEASE", "weir-operator");
+    String leaseNamespace = env.get("POD_NAMESPACE");
+    int metricsPort = Integer.parseInt(env.getOrDefault("WEIR_METRICS_PORT", "8080"));
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HttpServer http = HttpServer.create(new InetSocketAddress(metricsPort), 0);
+    http.createContext("/metrics", exchange -> respond(exchange, registry.scrape()));
+    http.createContext("/healthz", exchange -> respond(exchange, "ok\n"));
+    http.start();
+
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    StreamingJobOperator.Lease lease =
+        leaseName.isBlank()
+            ? null
+            : new StreamingJobOperator.Lease(
+                leaseName,
+                leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
+    GrpcCoordinatorClients coordinators = new GrpcCoordinatorClients(Duration.ofSeconds(5));
+    StreamingJobOperator operator =
+        new StreamingJobOperator(
+            client, coordinators, settings, registry, lease, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  operator.close();
+                  coordinators.close();
+                  http.stop(0);
+                  stopped.countDown();
+                }));
+    operator.start();
+    LOG.info(
+        "weir-operator started: namespaces {}, poll every {}, lease {}",
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
+        settings.pollInterval(),
+        lease == null ? "none" : lease);
+    stopped.await();
+  }
+
+  static OperatorSettings settings(Map<String, String> env) {
+    OperatorSettings d = OperatorSettings.defaults();
+    Set<String> namespaces =
+        Arrays.stream(env.getOrDefault("WEIR_WATCH_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet());
+    return new OperatorSettings(
+        duration(env, "WEIR_POLL_INTERVAL", d.pollInterval()),
+        duration(env, "WEIR_SAVEPOINT_TIMEOUT", d.savepointTimeout()),
+        duration(env, "WEIR_UPGRADE_TIMEOUT", d.defaultUpgradeTimeout()),
+        namespaces);
+  }
+
+  private static Duration duration(Map<String, String> env, String name, Duration fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Duration.parse(value.startsWith("P") ? value : "PT" + value.toUpperCase());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          name + "='" + value + "' is not a duration (use e.g. 10s, 5m, 1h)", e);
+    }
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
   }
 }

@@ -1,0 +1,139 @@
+package dev.weir.operator.coordinator;
+
+import dev.weir.operator.resources.JobObjectNames;
+import dev.weir.proto.runtime.DisposeSavepointRequest;
+import dev.weir.proto.runtime.GetSavepointRequest;
+import dev.weir.proto.runtime.JobServiceGrpc;
+import dev.weir.proto.runtime.JobStatusRequest;
+import dev.weir.proto.runtime.JobStatusResponse;
+import dev.weir.proto.runtime.SavepointOperation;
+import dev.weir.proto.runtime.TriggerSavepointRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * Clients over gRPC, one channel per job kept for the operator's life (channels reconnect by
+ * themselves). The address of a job's coordinator is {@code <name>-coordinator.<ns>.svc:6123}
+ * unless another resolver is given (tests, an operator run outside the cluster).
+ */
+public final class GrpcCoordinatorClients implements CoordinatorClients {
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final BiFunction<String, String, String> address;
+  private final Duration deadline;
+
+  public GrpcCoordinatorClients(Duration deadline) {
+    this(JobObjectNames::coordinatorAddress, deadline);
+  }
+
+  public GrpcCoordinatorClients(BiFunction<String, String, String> address, Duration deadline) {
+    this.address = address;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public CoordinatorClient forJob(String namespace, String name) {
+    String target = address.apply(name, namespace);
+    ManagedChannel channel =
+        channels.computeIfAbsent(
+            target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
+    return new GrpcCoordinatorClient(channel, target, deadline);
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+
+  private record GrpcCoordinatorClient(ManagedChannel channel, String target, Duration deadline)
+      implements CoordinatorClient {
+
+    private JobServiceGrpc.JobServiceBlockingStub stub() {
+      return JobServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public JobObservation jobStatus() {
+      try {
+        JobStatusResponse r = stub().getJobStatus(JobStatusRequest.getDefaultInstance());
+        JobObservation.CheckpointSummary latest =
+            r.hasLatestCompleted()
+                ? new JobObservation.CheckpointSummary(
+                    r.getLatestCompleted().getId(),
+                    r.getLatestCompleted().getCompletionTimestampMs(),
+                    r.getLatestCompleted().getDurationMs(),
+                    r.getLatestCompleted().getStateSizeBytes(),
+                    r.getLatestCompleted().getPath())
+                : null;
+        String failure = r.getFailure().isEmpty() ? null : r.getFailure();
+        String restored = r.getRestoredFromPath().isEmpty() ? null : r.getRestoredFromPath();
+        return new JobObservation(
+            r.getJobId(), r.getStatus(), r.getParallelism(), latest, failure, restored);
+      } catch (StatusRuntimeException e) {
+        throw unavailable("GetJobStatus", e);
+      }
+    }
+
+    @Override
+    public SavepointOutcome triggerSavepoint(String requestId, boolean stop) {
+      try {
+        return outcome(
+            stub()
+                .triggerSavepoint(
+                    TriggerSavepointRequest.newBuilder()
+                        .setRequestId(requestId)
+                        .setStop(stop)
+                        .build()));
+      } catch (StatusRuntimeException e) {
+        throw unavailable("TriggerSavepoint", e);
+      }
+    }
+
+    @Override
+    public SavepointOutcome savepoint(String requestId) {
+      try {
+        return outcome(
+            stub().getSavepoint(GetSavepointRequest.newBuilder().setRequestId(requestId).build()));
+      } catch (StatusRuntimeException e) {
+        throw unavailable("GetSavepoint", e);
+      }
+    }
+
+    @Override
+    public void disposeSavepoint(String path) {
+      try {
+        stub().disposeSavepoint(DisposeSavepointRequest.newBuilder().setPath(path).build());
+      } catch (StatusRuntimeException e) {
+        throw unavailable("DisposeSavepoint", e);
+      }
+    }
+
+    private static SavepointOutcome outcome(SavepointOperation op) {
+      SavepointOutcome.State state =
+          switch (op.getState()) {
+            case IN_PROGRESS -> SavepointOutcome.State.IN_PROGRESS;
+            case COMPLETED -> SavepointOutcome.State.COMPLETED;
+            case FAILED -> SavepointOutcome.State.FAILED;
+            default -> SavepointOutcome.State.UNKNOWN;
+          };
+      return new SavepointOutcome(
+          op.getRequestId(),
+          state,
+          op.getPath().isEmpty() ? null : op.getPath(),
+          op.getCheckpointId(),
+          op.getFailure().isEmpty() ? null : op.getFailure());
+    }
+
+    private CoordinatorUnavailableException unavailable(String call, StatusRuntimeException e) {
+      return new CoordinatorUnavailableException(
+          call + " to " + target + " failed: " + e.getStatus(), e);
+    }
+  }
+}
