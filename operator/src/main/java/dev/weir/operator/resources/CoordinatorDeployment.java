@@ -31,7 +31,10 @@ public final class CoordinatorDeployment {
                 "--port",
                 String.valueOf(JobObjectNames.RPC_PORT),
                 "--http-port",
-                String.valueOf(JobObjectNames.HTTP_PORT)),
+                String.valueOf(JobObjectNames.HTTP_PORT),
+                // stay up after the job ended (stopped with a savepoint, finished, failed): an
+                // exiting container would be restarted and with it the job
+                "--linger"),
             List.of(),
             List.of(
                 JobPodTemplate.port("rpc", JobObjectNames.RPC_PORT),

@@ -182,7 +182,8 @@ class StreamingJobReconcilerIT {
             "--port",
             "6123",
             "--http-port",
-            "8081");
+            "8081",
+            "--linger");
     List<EnvVar> env = workers.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
     assertThat(env)
         .filteredOn(e -> e.getName().equals("WEIR_S3_SECRET_KEY"))
