@@ -4,6 +4,7 @@ import dev.weir.concurrent.MainThreadExecutor;
 import dev.weir.proto.CheckpointMetadata;
 import dev.weir.proto.OperatorSnapshot;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class CheckpointCoordinator {
   private final Listener listener;
   private final int maxParallelism;
   private final CheckpointObserver observer;
+  private final SharedStateRegistry sharedState;
 
   private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final Map<Long, MainThreadExecutor.Cancellable> timeouts = new TreeMap<>();
@@ -76,6 +78,7 @@ public final class CheckpointCoordinator {
     this.ioExecutor = ioExecutor;
     this.store = store;
     this.listener = listener;
+    this.sharedState = new SharedStateRegistry(store, ioExecutor);
   }
 
   /** Counters for progress displays; safe from any thread. */
@@ -86,8 +89,10 @@ public final class CheckpointCoordinator {
   /**
    * Checkpoints completed earlier (after a restart of the coordinator): ids continue after them.
    */
-  public void recoverCompleted(List<CompletedCheckpoint> completed) {
+  public void recoverCompleted(List<CompletedCheckpoint> completed) throws StorageException {
     assertMainThread();
+    // incremental checkpoints: count shared files, delete orphans, before anything is triggered
+    sharedState.recover(completed.stream().map(CompletedCheckpoint::metadata).toList());
     completed.stream()
         .sorted(Comparator.comparingLong(CompletedCheckpoint::checkpointId))
         .forEach(retained::addLast);
@@ -128,6 +133,7 @@ public final class CheckpointCoordinator {
     for (long id : new ArrayList<>(pending.keySet())) {
       abort(id, CheckpointFailureReason.JOB_FAILOVER, null);
     }
+    sharedState.deleteAllCandidates(); // tasks restart from a retained checkpoint
   }
 
   /** All sources are exhausted: take one more (final) checkpoint so that sinks commit the rest. */
@@ -206,6 +212,7 @@ public final class CheckpointCoordinator {
       // late ack of an aborted checkpoint: its directory was deleted, delete what came after
       if (snapshot.checkpointId() < nextCheckpointId) {
         discardDirectory(snapshot.checkpointId());
+        sharedState.discardUnregistered(List.of(snapshot));
       }
       return;
     }
@@ -227,6 +234,16 @@ public final class CheckpointCoordinator {
   private void finalizeCheckpoint(PendingCheckpoint checkpoint) {
     long id = checkpoint.checkpointId();
     CheckpointMetadata metadata = buildMetadata(checkpoint);
+    String deletedReference = sharedState.firstDeletedReference(metadata);
+    if (deletedReference != null) {
+      abort(
+          id,
+          CheckpointFailureReason.FINALIZE_FAILED,
+          "references the shared file "
+              + store.storage().describe(deletedReference)
+              + ", which was deleted already");
+      return;
+    }
     long stateSize =
         checkpoint.snapshots().values().stream().mapToLong(TaskSnapshot::stateSizeBytes).sum();
     ioExecutor.execute(
@@ -257,13 +274,20 @@ public final class CheckpointCoordinator {
     lastCompletionNanos = main.nanoTime();
     consecutiveFailures = 0;
     retained.addLast(completed);
+    long uploadedShared = sharedState.register(metadata); // before older ones are dropped
     stats = stats.withCompleted(completed, pending.size());
     observer.completed(id, main.currentTimeMillis(), durationMillis, stateSize, completed.path());
-    LOG.info("completed checkpoint {} in {} ms ({} bytes)", id, durationMillis, stateSize);
+    LOG.info(
+        "completed checkpoint {} in {} ms ({} bytes, {} of them new shared files)",
+        id,
+        durationMillis,
+        stateSize,
+        uploadedShared);
     for (long older : new ArrayList<>(pending.headMap(id).keySet())) {
       abort(older, CheckpointFailureReason.SUBSUMED, null);
     }
     dropBeyondRetention();
+    sharedState.collectGarbage(id);
     if (binding != null) {
       binding.gateway().notifyCheckpointComplete(id);
     }
@@ -281,6 +305,7 @@ public final class CheckpointCoordinator {
   private void dropBeyondRetention() {
     while (retained.size() > config.retained()) {
       long oldest = retained.removeFirst().checkpointId();
+      sharedState.unregister(oldest, nextCheckpointId);
       ioExecutor.execute(
           () -> {
             try {
@@ -314,6 +339,7 @@ public final class CheckpointCoordinator {
     }
     observer.failed(id, main.currentTimeMillis(), reason, message);
     discardDirectory(id);
+    sharedState.discardUnregistered(checkpoint.snapshots().values());
     if (binding != null && reason != CheckpointFailureReason.JOB_FAILOVER) {
       binding.gateway().notifyCheckpointAborted(id);
     }
@@ -381,10 +407,17 @@ public final class CheckpointCoordinator {
     return List.copyOf(retained);
   }
 
+  /** Reference counts of the shared files of incremental checkpoints. Main thread. */
+  public SharedStateRegistry sharedState() {
+    assertMainThread();
+    return sharedState;
+  }
+
   /** Forgets a retained checkpoint found corrupt on restore, so the next restore skips it. */
   public void forget(long checkpointId) {
     assertMainThread();
     retained.removeIf(c -> c.checkpointId() == checkpointId);
+    sharedState.unregister(checkpointId, nextCheckpointId);
   }
 
   private void assertMainThread() {

@@ -118,7 +118,7 @@ public final class JobRunner implements AutoCloseable {
         new StateQueryRouter(graphs.get(), spec.parallelism(), spec.maxParallelism());
     this.store = new CompletedCheckpointStore(storage, jobId);
     this.tracker = new CheckpointStatsTracker();
-    KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
+    KeyedStateBackendFactory backends = backendFactory(spec, store);
     JobMaster[] master = new JobMaster[1];
     CheckpointCoordinator coordinator =
         new CheckpointCoordinator(
@@ -228,6 +228,13 @@ public final class JobRunner implements AutoCloseable {
       }
       return JobGraph.of(job, spec.args());
     };
+  }
+
+  /** The keyed state backends of a job's tasks, with incremental checkpoints if configured. */
+  public static KeyedStateBackendFactory backendFactory(
+      JobSpec spec, CompletedCheckpointStore store) {
+    return KeyedStateBackends.forKind(
+        spec.stateBackend(), spec.checkpoints().incremental() ? store.sharedDirectory() : null);
   }
 
   /** Starts the job from the latest completed checkpoint of its job id, if any. */

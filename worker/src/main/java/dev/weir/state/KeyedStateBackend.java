@@ -56,6 +56,13 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
    */
   void restore(List<KeyedStateHandle> handles, CheckpointStorage storage) throws Exception;
 
+  /**
+   * Checkpoint {@code checkpointId} is complete (its metadata is written). An incremental backend
+   * may from now on reference the files that checkpoint uploaded in its next checkpoints; files of
+   * checkpoints not confirmed complete are never referenced by another. Task thread.
+   */
+  default void notifyCheckpointComplete(long checkpointId) {}
+
   /** Number of bytes of state held, an estimate for statistics. */
   long estimatedSizeBytes();
 

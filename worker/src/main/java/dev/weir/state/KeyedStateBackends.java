@@ -20,6 +20,27 @@ public final class KeyedStateBackends {
   }
 
   /**
+   * The factory of a kind, as {@link #forKind(StateBackendKind)}, with incremental checkpoints when
+   * {@code incrementalSharedDirectory} is not null (RocksDB only).
+   *
+   * @param incrementalSharedDirectory the job's {@code <jobId>/shared/} directory, or null for full
+   *     checkpoints
+   * @throws IllegalArgumentException for incremental checkpoints with the heap backend
+   */
+  public static KeyedStateBackendFactory forKind(
+      StateBackendKind kind, String incrementalSharedDirectory) {
+    if (incrementalSharedDirectory == null) {
+      return forKind(kind);
+    }
+    if (kind != StateBackendKind.ROCKSDB) {
+      throw new IllegalArgumentException(
+          "incremental checkpoints need the rocksdb state backend, not " + kind.id());
+    }
+    return RocksDbKeyedStateBackendFactory.fromSystemProperties()
+        .withIncrementalCheckpoints(incrementalSharedDirectory);
+  }
+
+  /**
    * Fails unless a backend of {@code kind} can read a handle: one it wrote itself, or a canonical
    * savepoint ({@link CanonicalSnapshotFormat}). Native formats differ, and switching backends
    * through a checkpoint is not supported.

@@ -57,7 +57,9 @@ import org.rocksdb.WriteOptions;
  * </ul>
  *
  * <p>Writes skip the write-ahead log: checkpoints provide durability, and a failed task restores
- * from the last one. A snapshot is a native RocksDB checkpoint (flush, then hard links); restore
+ * from the last one. A snapshot is a native RocksDB checkpoint (flush, then hard links), uploaded
+ * in full or, with incremental checkpoints, uploading only table files that the last checkpoint
+ * confirmed complete (or the one restored from) does not have ({@link RocksDbSharedFiles}); restore
  * opens the downloaded checkpoint that covers most of this backend's key groups in place, deletes
  * the key groups outside the range, and copies the matching key groups of any other snapshot in.
  *
@@ -90,6 +92,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   /** Null when the capacity is 0: every access goes to RocksDB. */
   private final RocksDbValueCache cache;
+
+  /** Null for full checkpoints; see {@link RocksDbSharedFiles}. */
+  private final RocksDbSharedFiles sharedFiles;
 
   private final StringAppendOperator listMerge = new StringAppendOperator("");
   // Otherwise RocksDB's defaults. Tried and dropped: no compression (every checkpoint uploads about
@@ -160,7 +165,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         maxParallelism,
         keyCodec,
         workDir,
-        RocksDbKeyedStateBackendFactory.DEFAULT_CACHE_ENTRIES);
+        RocksDbKeyedStateBackendFactory.DEFAULT_CACHE_ENTRIES,
+        null);
   }
 
   /**
@@ -170,6 +176,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    * @param workDir a local directory used exclusively by this backend; emptied by {@link #close()}
    * @param cacheEntries how many keys of value and reducing states the {@link RocksDbValueCache}
    *     holds; 0 for no cache
+   * @param sharedDirectory null for full checkpoints; for incremental ones, the storage directory
+   *     of the job's shared files ({@code <jobId>/shared/}), under which this backend uses {@code
+   *     <operatorUid>/<subtaskIndex>/}
    */
   @SuppressWarnings("unchecked")
   public RocksDbKeyedStateBackend(
@@ -179,7 +188,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       int maxParallelism,
       Codec<?> keyCodec,
       Path workDir,
-      int cacheEntries)
+      int cacheEntries,
+      String sharedDirectory)
       throws IOException, RocksDBException {
     KeyGroupRangeAssignment.checkParallelism(maxParallelism, 1);
     if (keyGroupRange.isEmpty() || keyGroupRange.end() >= maxParallelism) {
@@ -195,6 +205,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalArgumentException("cacheEntries must not be negative: " + cacheEntries);
     }
     this.cache = cacheEntries == 0 ? null : new RocksDbValueCache(cacheEntries, this::writeEvicted);
+    this.sharedFiles =
+        sharedDirectory == null
+            ? null
+            : new RocksDbSharedFiles(
+                CheckpointStorage.join(
+                    sharedDirectory, operatorUid, Integer.toString(subtaskIndex)));
     WorkDirectory directory = null;
     try {
       directory = new WorkDirectory(workDir);
@@ -725,7 +741,14 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           storage,
           pathPrefix);
     }
-    return new RocksDbSnapshot(dir, keyGroupRange, storage, pathPrefix);
+    return new RocksDbSnapshot(checkpointId, dir, keyGroupRange, storage, pathPrefix, sharedFiles);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    if (sharedFiles != null) {
+      sharedFiles.completed(checkpointId);
+    }
   }
 
   @Override
@@ -826,6 +849,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     String baseLocation = location(base, storage);
     try {
       openDb(baseDir, baseLocation);
+      if (sharedFiles != null) {
+        sharedFiles.restored(base); // its table files are the database's now
+      }
       clipTo(rangeOf(base));
     } catch (RocksDBException e) {
       throw new StateRestoreException(
