@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxConcurrent most checkpoints in progress at once
  * @param tolerableFailures consecutive failed checkpoints tolerated before the job fails over
  * @param retained completed checkpoints kept in storage; older ones are deleted
+ * @param incremental keyed state backends that can (RocksDB) upload only what changed since the
+ *     last completed checkpoint, to shared files counted by the {@link SharedStateRegistry}
  */
 public record CheckpointConfig(
     Duration interval,
@@ -20,7 +22,8 @@ public record CheckpointConfig(
     Duration minPause,
     int maxConcurrent,
     int tolerableFailures,
-    int retained) {
+    int retained,
+    boolean incremental) {
 
   public static final CheckpointConfig DEFAULT =
       new CheckpointConfig(
@@ -30,7 +33,26 @@ public record CheckpointConfig(
           Duration.ZERO,
           1,
           0,
-          1);
+          1,
+          false);
+
+  /** Full checkpoints. */
+  public CheckpointConfig(
+      Duration interval,
+      CheckpointingMode mode,
+      Duration timeout,
+      Duration minPause,
+      int maxConcurrent,
+      int tolerableFailures,
+      int retained) {
+    this(interval, mode, timeout, minPause, maxConcurrent, tolerableFailures, retained, false);
+  }
+
+  /** This configuration with incremental checkpoints on or off. */
+  public CheckpointConfig withIncremental(boolean on) {
+    return new CheckpointConfig(
+        interval, mode, timeout, minPause, maxConcurrent, tolerableFailures, retained, on);
+  }
 
   public CheckpointConfig {
     require(interval != null && !interval.isNegative(), "interval must be >= 0");

@@ -5,6 +5,7 @@ import dev.weir.proto.CheckpointMetadata;
 import dev.weir.proto.OperatorSnapshot;
 import dev.weir.proto.SubtaskSnapshot;
 import dev.weir.state.SnapshotType;
+import dev.weir.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +45,7 @@ public final class CheckpointCoordinator {
   private final Listener listener;
   private final int maxParallelism;
   private final CheckpointObserver observer;
+  private final SharedStateRegistry sharedState;
 
   private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final Map<Long, MainThreadExecutor.Cancellable> timeouts = new TreeMap<>();
@@ -79,6 +81,7 @@ public final class CheckpointCoordinator {
     this.ioExecutor = ioExecutor;
     this.store = store;
     this.listener = listener;
+    this.sharedState = new SharedStateRegistry(store, ioExecutor);
   }
 
   /** Counters for progress displays; safe from any thread. */
@@ -89,8 +92,10 @@ public final class CheckpointCoordinator {
   /**
    * Checkpoints completed earlier (after a restart of the coordinator): ids continue after them.
    */
-  public void recoverCompleted(List<CompletedCheckpoint> completed) {
+  public void recoverCompleted(List<CompletedCheckpoint> completed) throws StorageException {
     assertMainThread();
+    // incremental checkpoints: count shared files, delete orphans, before anything is triggered
+    sharedState.recover(completed.stream().map(CompletedCheckpoint::metadata).toList());
     completed.forEach(c -> retained.put(c.checkpointId(), c));
     completed.forEach(c -> nextCheckpointId = Math.max(nextCheckpointId, c.checkpointId() + 1));
   }
@@ -129,6 +134,7 @@ public final class CheckpointCoordinator {
     for (long id : new ArrayList<>(pending.keySet())) {
       abort(id, CheckpointFailureReason.JOB_FAILOVER, null);
     }
+    sharedState.deleteAllCandidates(); // tasks restart from a retained checkpoint
   }
 
   /** All sources are exhausted: take one more (final) checkpoint so that sinks commit the rest. */
@@ -233,6 +239,7 @@ public final class CheckpointCoordinator {
       // late ack of an aborted checkpoint: its directory was deleted, delete what came after
       if (snapshot.checkpointId() < nextCheckpointId) {
         discardDirectory(snapshot.checkpointId(), null);
+        sharedState.discardUnregistered(List.of(snapshot));
       }
       return;
     }
@@ -255,6 +262,16 @@ public final class CheckpointCoordinator {
     long id = checkpoint.checkpointId();
     CheckpointMetadata metadata =
         buildMetadata(checkpoint).toBuilder().setSavepoint(checkpoint.isSavepoint()).build();
+    String deletedReference = sharedState.firstDeletedReference(metadata);
+    if (deletedReference != null) {
+      abort(
+          id,
+          CheckpointFailureReason.FINALIZE_FAILED,
+          "references the shared file "
+              + store.storage().describe(deletedReference)
+              + ", which was deleted already");
+      return;
+    }
     long stateSize =
         checkpoint.snapshots().values().stream().mapToLong(TaskSnapshot::stateSizeBytes).sum();
     ioExecutor.execute(
@@ -294,20 +311,24 @@ public final class CheckpointCoordinator {
       consecutiveFailures = 0;
     }
     retained.put(id, completed);
+    // before older ones are dropped; a savepoint references no shared file
+    long uploadedShared = checkpoint.isSavepoint() ? 0 : sharedState.register(metadata);
     stats = stats.withCompleted(completed, pending.size());
     observer.completed(id, main.currentTimeMillis(), durationMillis, stateSize, completed.path());
     LOG.info(
-        "completed {} {} in {} ms ({} bytes)",
+        "completed {} {} in {} ms ({} bytes, {} of them new shared files)",
         checkpoint.isSavepoint() ? "savepoint" : "checkpoint",
         id,
         durationMillis,
-        stateSize);
+        stateSize,
+        uploadedShared);
     for (PendingCheckpoint older : new ArrayList<>(pending.headMap(id).values())) {
       if (!older.isSavepoint()) { // a savepoint is never subsumed: the user waits for it
         abort(older.checkpointId(), CheckpointFailureReason.SUBSUMED, null);
       }
     }
     dropBeyondRetention();
+    sharedState.collectGarbage(id);
     if (binding != null) {
       binding.gateway().notifyCheckpointComplete(id);
     }
@@ -336,6 +357,7 @@ public final class CheckpointCoordinator {
       }
       checkpoints--;
       long oldest = dropped.checkpointId();
+      sharedState.unregister(oldest, nextCheckpointId);
       ioExecutor.execute(
           () -> {
             try {
@@ -369,6 +391,7 @@ public final class CheckpointCoordinator {
     }
     observer.failed(id, main.currentTimeMillis(), reason, message);
     discardDirectory(id, checkpoint.type());
+    sharedState.discardUnregistered(checkpoint.snapshots().values());
     if (binding != null && reason != CheckpointFailureReason.JOB_FAILOVER) {
       binding.gateway().notifyCheckpointAborted(id);
     }
@@ -453,6 +476,12 @@ public final class CheckpointCoordinator {
     return List.copyOf(retained.values());
   }
 
+  /** Reference counts of the shared files of incremental checkpoints. Main thread. */
+  public SharedStateRegistry sharedState() {
+    assertMainThread();
+    return sharedState;
+  }
+
   /**
    * Forgets a restore candidate (found corrupt on restore, or a disposed savepoint), so the next
    * restore skips it.
@@ -460,6 +489,7 @@ public final class CheckpointCoordinator {
   public void forget(long checkpointId) {
     assertMainThread();
     retained.remove(checkpointId);
+    sharedState.unregister(checkpointId, nextCheckpointId);
   }
 
   /**

@@ -43,6 +43,14 @@ public final class CompletedCheckpointStore {
     return jobId + "/chk-" + checkpointId;
   }
 
+  /**
+   * {@code <jobId>/shared/} — files of incremental checkpoints that several checkpoints may
+   * reference, counted by the {@link SharedStateRegistry}; never deleted with a checkpoint.
+   */
+  public String sharedDirectory() {
+    return jobId + "/shared/";
+  }
+
   public String metadataPath(long checkpointId) {
     return checkpointDirectory(checkpointId) + "/" + METADATA;
   }

@@ -4,7 +4,6 @@ import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.config.JobSpec;
 import dev.weir.net.WorkerRuntime;
 import dev.weir.runner.JobRunner;
-import dev.weir.state.KeyedStateBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -75,6 +74,7 @@ final class WorkerCommand implements Callable<Integer> {
     Path scratch =
         (workDir != null ? workDir : Files.createTempDirectory("weir-worker-"))
             .resolve("worker-" + index);
+    CompletedCheckpointStore store = new CompletedCheckpointStore(spec.storage().open(), jobId);
     try (WorkerRuntime worker =
         new WorkerRuntime(
             index,
@@ -84,8 +84,8 @@ final class WorkerCommand implements Callable<Integer> {
             dataPort,
             JobRunner.settings(spec, jobId),
             JobRunner.graphFactory(spec),
-            new CompletedCheckpointStore(spec.storage().open(), jobId),
-            KeyedStateBackends.forKind(spec.stateBackend()),
+            store,
+            JobRunner.backendFactory(spec, store),
             scratch)) {
       Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "shutdown"));
       worker.run();

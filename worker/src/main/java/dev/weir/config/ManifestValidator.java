@@ -135,6 +135,11 @@ public final class ManifestValidator {
             "unknown state backend '" + spec.stateBackend() + "' (use heap or rocksdb)");
       }
     }
+    if (checkpoints.incremental() && backend != StateBackendKind.ROCKSDB) {
+      problem(
+          "spec.checkpointing.incremental",
+          "needs spec.stateBackend: rocksdb (the heap backend always writes full snapshots)");
+    }
     StorageLocation storage = checkStorage(spec.storage(), name);
     String endpoint = spec.storage() == null ? null : spec.storage().endpoint();
     RestartPolicy restart = checkRestartStrategy(spec.restartStrategy());
@@ -202,11 +207,6 @@ public final class ManifestValidator {
           "spec.checkpointing.unaligned",
           "unaligned checkpoints are not available in this version");
     }
-    if (Boolean.TRUE.equals(c.incremental())) {
-      problem(
-          "spec.checkpointing.incremental",
-          "incremental checkpoints are not available in this version");
-    }
     int maxConcurrent = orDefault(c.maxConcurrent(), d.maxConcurrent());
     int tolerable = orDefault(c.tolerableFailures(), d.tolerableFailures());
     int retained = orDefault(c.retained(), d.retained());
@@ -227,7 +227,14 @@ public final class ManifestValidator {
     }
     try {
       return new CheckpointConfig(
-          interval, mode, timeout, minPause, maxConcurrent, tolerable, retained);
+          interval,
+          mode,
+          timeout,
+          minPause,
+          maxConcurrent,
+          tolerable,
+          retained,
+          Boolean.TRUE.equals(c.incremental()));
     } catch (IllegalArgumentException e) {
       return d; // already reported field by field
     }

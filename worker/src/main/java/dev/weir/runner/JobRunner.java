@@ -133,7 +133,7 @@ public final class JobRunner implements AutoCloseable {
         new StateQueryRouter(graphs.get(), spec.parallelism(), spec.maxParallelism());
     this.store = new CompletedCheckpointStore(storage, jobId);
     this.tracker = new CheckpointStatsTracker();
-    KeyedStateBackendFactory backends = KeyedStateBackends.forKind(spec.stateBackend());
+    KeyedStateBackendFactory backends = backendFactory(spec, store);
     JobMaster[] master = new JobMaster[1];
     this.savepointOperations =
         new SavepointOperations(stop -> master[0].triggerSavepoint(stop), main::currentTimeMillis);
@@ -265,6 +265,13 @@ public final class JobRunner implements AutoCloseable {
       }
       return JobGraph.of(job, spec.args());
     };
+  }
+
+  /** The keyed state backends of a job's tasks, with incremental checkpoints if configured. */
+  public static KeyedStateBackendFactory backendFactory(
+      JobSpec spec, CompletedCheckpointStore store) {
+    return KeyedStateBackends.forKind(
+        spec.stateBackend(), spec.checkpoints().incremental() ? store.sharedDirectory() : null);
   }
 
   /**

@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the upload sees the state exactly as it was. Values themselves are not copied: the API forbids
  * changing an object after handing it to state.
  *
- * <p>The snapshot is one file in {@link HeapSnapshotFormat}. Restore reads only the key groups of
- * this backend's range and keeps a state's entries serialized until the operator registers it (only
- * then are its codecs known).
+ * <p>A checkpoint is one file in {@link HeapSnapshotFormat}, a savepoint one file in {@link
+ * CanonicalSnapshotFormat}. Restore reads either, only the key groups of this backend's range, and
+ * keeps a state's entries serialized until the operator registers it (only then are its codecs
+ * known).
  */
 public final class HeapKeyedStateBackend implements KeyedStateBackend {
   private final String description;
@@ -156,25 +157,48 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
 
   @Override
   public KeyedSnapshot snapshot(long checkpointId, CheckpointStorage storage, String pathPrefix) {
-    List<HeapSnapshotSource> sources = new ArrayList<>(tables.size() + unregistered.size());
-    for (HeapStateTable table : tables.values()) {
-      sources.add(table.capture());
+    return snapshot(checkpointId, SnapshotType.CHECKPOINT, storage, pathPrefix);
+  }
+
+  /**
+   * A checkpoint is written in {@link HeapSnapshotFormat}, a savepoint in {@link
+   * CanonicalSnapshotFormat}; both capture the same way (copy on write).
+   *
+   * @throws IllegalStateException for a savepoint while a list or map state restored from a heap
+   *     checkpoint is not registered (its values cannot be converted without the codecs)
+   */
+  @Override
+  public KeyedSnapshot snapshot(
+      long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix) {
+    KeyGroupFileFormat format =
+        type == SnapshotType.SAVEPOINT ? KeyGroupFileFormat.CANONICAL : KeyGroupFileFormat.HEAP;
+    List<KeyGroupStateSource> sources = new ArrayList<>(tables.size() + unregistered.size());
+    for (SerializedHeapState state : unregistered.values()) {
+      sources.add(state.source(format)); // immutable once restored; may refuse: check first
     }
-    sources.addAll(unregistered.values()); // immutable once restored
+    for (HeapStateTable table : tables.values()) {
+      sources.add(table.capture(format));
+    }
     epoch.beginSnapshot();
     return new HeapSnapshot(
-        sources, storage, CheckpointStorage.join(pathPrefix, HeapSnapshotFormat.FILE_NAME));
+        sources, format, storage, CheckpointStorage.join(pathPrefix, format.fileName));
   }
 
   /** The asynchronous part: writes the captured state to a local file and uploads it. */
   private final class HeapSnapshot implements KeyedSnapshot {
-    private final List<HeapSnapshotSource> sources;
+    private final List<KeyGroupStateSource> sources;
+    private final KeyGroupFileFormat format;
     private final CheckpointStorage storage;
     private final String path;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    HeapSnapshot(List<HeapSnapshotSource> sources, CheckpointStorage storage, String path) {
+    HeapSnapshot(
+        List<KeyGroupStateSource> sources,
+        KeyGroupFileFormat format,
+        CheckpointStorage storage,
+        String path) {
       this.sources = sources;
+      this.format = format;
       this.storage = storage;
       this.path = path;
     }
@@ -187,7 +211,8 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
       Path local = workDirectory.freshPath("snapshot");
       try {
         try {
-          new HeapSnapshotWriter(maxParallelism, keyGroupRange, keyCodec).write(sources, local);
+          new KeyGroupFileWriter(format, maxParallelism, keyGroupRange, keyCodec)
+              .write(sources, local);
         } finally {
           epoch.endSnapshot(); // the captured maps are no longer read: writes may stop copying
         }
@@ -197,7 +222,10 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
                 .setKeyGroupStart(keyGroupRange.start())
                 .setKeyGroupEnd(keyGroupRange.end())
                 .addFiles(file)
-                .setBackend(StateBackendKind.HEAP.id())
+                .setBackend(
+                    format == KeyGroupFileFormat.CANONICAL
+                        ? CanonicalSnapshotFormat.BACKEND_ID
+                        : StateBackendKind.HEAP.id())
                 .build());
       } finally {
         Files.deleteIfExists(local);
@@ -218,19 +246,25 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalStateException("restore called twice on " + description);
     }
     restored = true;
-    HeapSnapshotReader reader = new HeapSnapshotReader(maxParallelism, keyGroupRange);
     Map<String, SerializedHeapState> read = new LinkedHashMap<>();
+    SerializedHeapState.Collector collector =
+        new SerializedHeapState.Collector(read, keyGroupRange);
     for (KeyedStateHandle handle : handles) {
       KeyGroupRange range = KeyGroupRange.of(handle.getKeyGroupStart(), handle.getKeyGroupEnd());
       if (range.intersect(keyGroupRange).isEmpty()) {
         continue;
       }
-      KeyedStateBackends.requireWrittenBy(handle, StateBackendKind.HEAP, storage);
+      KeyGroupFileFormat format =
+          KeyedStateBackends.requireReadable(handle, StateBackendKind.HEAP, storage)
+              ? KeyGroupFileFormat.CANONICAL
+              : KeyGroupFileFormat.HEAP;
+      KeyGroupFileReader reader = new KeyGroupFileReader(format, maxParallelism, keyGroupRange);
       for (StateFile file : handle.getFilesList()) {
         Path local = workDirectory.freshPath("restore");
         try {
           StateFileTransfer.download(storage, file, local);
-          reader.read(local, storage.describe(file.getPath()), read);
+          String location = storage.describe(file.getPath());
+          reader.read(local, location, collector.file(format, location));
         } finally {
           Files.deleteIfExists(local);
         }

@@ -151,7 +151,9 @@ final class HeapStateTable {
     return n;
   }
 
-  /** Writes a stored value in the snapshot encoding of its kind ({@link HeapSnapshotFormat}). */
+  /**
+   * Writes a stored value in the heap snapshot encoding of its kind ({@link HeapSnapshotFormat}).
+   */
   void encodeValue(Object stored, BinaryWriter out) {
     switch (kind) {
       case VALUE, REDUCING -> valueCodec.write(((ValueCell) stored).value, out);
@@ -196,9 +198,47 @@ final class HeapStateTable {
     };
   }
 
+  /**
+   * Decodes a value of the {@link CanonicalSnapshotFormat}: list elements and map entries are
+   * length-prefixed, and each codec must consume exactly its part.
+   */
+  private Object decodeCanonicalValue(byte[] bytes, ByteArrayReader in, int stamp) {
+    if (kind == StateKind.VALUE || kind == StateKind.REDUCING) {
+      Object value = valueCodec.read(in.wrap(bytes, 0, bytes.length));
+      requireConsumed(in, "value codec");
+      return new ValueCell(value, stamp);
+    }
+    ByteArrayReader frame = new ByteArrayReader(bytes, 0, bytes.length);
+    int n = frame.readVarInt();
+    if (kind == StateKind.LIST) {
+      ArrayList<Object> items = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        items.add(readPart(frame, in, valueCodec, "value codec"));
+      }
+      return new VersionedList(items, stamp);
+    }
+    HashMap<Object, Object> entries = new HashMap<>(capacityFor(n));
+    for (int i = 0; i < n; i++) {
+      Object userKey = readPart(frame, in, userKeyCodec, "map key codec");
+      entries.put(userKey, readPart(frame, in, valueCodec, "value codec"));
+    }
+    return new VersionedMap(entries, stamp);
+  }
+
+  private Object readPart(
+      ByteArrayReader frame, ByteArrayReader in, Codec<Object> codec, String what) {
+    int length = frame.readVarInt();
+    in.wrap(frame.array(), frame.position(), length);
+    Object value = codec.read(in);
+    requireConsumed(in, what);
+    frame.skip(length);
+    return value;
+  }
+
   /** Decodes restored entries into this table, with the codecs it was registered with. */
   void load(SerializedHeapState restored, Codec<Object> keyCodec) {
     StateKind.requireSame(name, kind, restored.kind());
+    boolean canonical = restored.format() == KeyGroupFileFormat.CANONICAL;
     ByteArrayReader reader = new ByteArrayReader();
     int now = epoch.current();
     for (int index = 0; index < maps.length; index++) {
@@ -212,8 +252,13 @@ final class HeapStateTable {
         byte[] valueBytes = entries.get(i + 1);
         Object key = keyCodec.read(reader.wrap(keyBytes, 0, keyBytes.length));
         requireConsumed(reader, "key codec");
-        Object value = decodeValue(reader.wrap(valueBytes, 0, valueBytes.length), now);
-        requireConsumed(reader, "value codec");
+        Object value;
+        if (canonical) {
+          value = decodeCanonicalValue(valueBytes, reader, now);
+        } else {
+          value = decodeValue(reader.wrap(valueBytes, 0, valueBytes.length), now);
+          requireConsumed(reader, "value codec");
+        }
         map.put(key, value);
       }
     }
@@ -233,40 +278,100 @@ final class HeapStateTable {
     }
   }
 
-  /** The state as of now, for a snapshot; see the class comment for why it stays unchanged. */
-  HeapSnapshotSource capture() {
-    HashMap<Object, Object>[] captured = maps.clone();
-    return new HeapSnapshotSource() {
-      @Override
-      public String name() {
-        return name;
-      }
+  /**
+   * The state as of now, for a snapshot written in {@code format}; see the class comment for why it
+   * stays unchanged.
+   */
+  KeyGroupStateSource capture(KeyGroupFileFormat format) {
+    return new CapturedSource(maps.clone(), format == KeyGroupFileFormat.CANONICAL);
+  }
 
-      @Override
-      public StateKind kind() {
-        return kind;
-      }
+  /**
+   * Captured entries, written in the heap encoding or in the {@link CanonicalSnapshotFormat}'s
+   * (list elements and map entries length-prefixed, map entries sorted by user key bytes). Used by
+   * one upload thread.
+   */
+  private final class CapturedSource implements KeyGroupStateSource {
+    private final HashMap<Object, Object>[] captured;
+    private final boolean canonical;
+    private final ByteArrayWriter part;
+    private final ByteArrayWriter pairs;
+    private final LengthPrefixedEntries sorter;
 
-      @Override
-      public int writeKeyGroup(
-          int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
-        HashMap<Object, Object> map = captured[keyGroupIndex];
-        if (map == null) {
-          return 0;
-        }
-        for (Map.Entry<Object, Object> e : map.entrySet()) {
-          scratch.reset();
-          keyCodec.write(e.getKey(), scratch);
-          out.writeVarInt(scratch.position());
-          out.writeBytes(scratch.array(), 0, scratch.position());
-          scratch.reset();
+    CapturedSource(HashMap<Object, Object>[] captured, boolean canonical) {
+      this.captured = captured;
+      this.canonical = canonical;
+      this.part = canonical ? new ByteArrayWriter(256) : null;
+      this.pairs = canonical && kind == StateKind.MAP ? new ByteArrayWriter(1024) : null;
+      this.sorter = pairs != null ? new LengthPrefixedEntries() : null;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public StateKind kind() {
+      return kind;
+    }
+
+    @Override
+    public int writeKeyGroup(
+        int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
+      HashMap<Object, Object> map = captured[keyGroupIndex];
+      if (map == null) {
+        return 0;
+      }
+      for (Map.Entry<Object, Object> e : map.entrySet()) {
+        scratch.reset();
+        keyCodec.write(e.getKey(), scratch);
+        writeLengthPrefixed(scratch, out);
+        scratch.reset();
+        if (canonical) {
+          encodeCanonical(e.getValue(), scratch);
+        } else {
           encodeValue(e.getValue(), scratch);
-          out.writeVarInt(scratch.position());
-          out.writeBytes(scratch.array(), 0, scratch.position());
         }
-        return map.size();
+        writeLengthPrefixed(scratch, out);
       }
-    };
+      return map.size();
+    }
+
+    private void encodeCanonical(Object stored, ByteArrayWriter out) {
+      switch (kind) {
+        case VALUE, REDUCING -> valueCodec.write(((ValueCell) stored).value, out);
+        case LIST -> {
+          ArrayList<Object> items = ((VersionedList) stored).items;
+          out.writeVarInt(items.size());
+          for (Object item : items) {
+            writePart(valueCodec, item, out);
+          }
+        }
+        case MAP -> {
+          HashMap<Object, Object> entries = ((VersionedMap) stored).entries;
+          pairs.reset();
+          for (Map.Entry<Object, Object> e : entries.entrySet()) {
+            writePart(userKeyCodec, e.getKey(), pairs);
+            writePart(valueCodec, e.getValue(), pairs);
+          }
+          sorter.sort(pairs, 0, entries.size());
+          out.writeVarInt(entries.size());
+          out.writeBytes(pairs.array(), 0, pairs.position());
+        }
+      }
+    }
+
+    private void writePart(Codec<Object> codec, Object value, ByteArrayWriter out) {
+      part.reset();
+      codec.write(value, part);
+      writeLengthPrefixed(part, out);
+    }
+  }
+
+  private static void writeLengthPrefixed(ByteArrayWriter bytes, ByteArrayWriter out) {
+    out.writeVarInt(bytes.position());
+    out.writeBytes(bytes.array(), 0, bytes.position());
   }
 
   private static int capacityFor(int entries) {

@@ -43,7 +43,10 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
   default KeyedSnapshot snapshot(
       long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix)
       throws Exception {
-    // TEMPORARY until the canonical format lands (branch state-snapshots): native format
+    if (type != SnapshotType.CHECKPOINT) {
+      throw new UnsupportedOperationException(
+          getClass().getSimpleName() + " cannot write " + type + " snapshots");
+    }
     return snapshot(checkpointId, storage, pathPrefix);
   }
 
@@ -53,6 +56,13 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
    * Called once, before any record. Corrupt or missing files fail with a message naming the file.
    */
   void restore(List<KeyedStateHandle> handles, CheckpointStorage storage) throws Exception;
+
+  /**
+   * Checkpoint {@code checkpointId} is complete (its metadata is written). An incremental backend
+   * may from now on reference the files that checkpoint uploaded in its next checkpoints; files of
+   * checkpoints not confirmed complete are never referenced by another. Task thread.
+   */
+  default void notifyCheckpointComplete(long checkpointId) {}
 
   /** Number of bytes of state held, an estimate for statistics. */
   long estimatedSizeBytes();

@@ -20,14 +20,41 @@ public final class KeyedStateBackends {
   }
 
   /**
-   * Fails unless a handle was written by a backend of {@code kind}: the formats differ, and
-   * switching backends through a checkpoint is not supported.
+   * The factory of a kind, as {@link #forKind(StateBackendKind)}, with incremental checkpoints when
+   * {@code incrementalSharedDirectory} is not null (RocksDB only).
+   *
+   * @param incrementalSharedDirectory the job's {@code <jobId>/shared/} directory, or null for full
+   *     checkpoints
+   * @throws IllegalArgumentException for incremental checkpoints with the heap backend
    */
-  static void requireWrittenBy(
+  public static KeyedStateBackendFactory forKind(
+      StateBackendKind kind, String incrementalSharedDirectory) {
+    if (incrementalSharedDirectory == null) {
+      return forKind(kind);
+    }
+    if (kind != StateBackendKind.ROCKSDB) {
+      throw new IllegalArgumentException(
+          "incremental checkpoints need the rocksdb state backend, not " + kind.id());
+    }
+    return RocksDbKeyedStateBackendFactory.fromSystemProperties()
+        .withIncrementalCheckpoints(incrementalSharedDirectory);
+  }
+
+  /**
+   * Fails unless a backend of {@code kind} can read a handle: one it wrote itself, or a canonical
+   * savepoint ({@link CanonicalSnapshotFormat}). Native formats differ, and switching backends
+   * through a checkpoint is not supported.
+   *
+   * @return true when the handle is canonical, false when native
+   */
+  static boolean requireReadable(
       KeyedStateHandle handle, StateBackendKind kind, CheckpointStorage storage)
       throws StateRestoreException {
     if (kind.id().equals(handle.getBackend())) {
-      return;
+      return false;
+    }
+    if (CanonicalSnapshotFormat.BACKEND_ID.equals(handle.getBackend())) {
+      return true;
     }
     String where =
         handle.getFilesCount() == 0
@@ -44,6 +71,6 @@ public final class KeyedStateBackends {
             + handle.getBackend()
             + "' state backend; the '"
             + kind.id()
-            + "' backend cannot read it");
+            + "' backend cannot read it (restore from a savepoint to switch backends)");
   }
 }

@@ -57,7 +57,9 @@ import org.rocksdb.WriteOptions;
  * </ul>
  *
  * <p>Writes skip the write-ahead log: checkpoints provide durability, and a failed task restores
- * from the last one. A snapshot is a native RocksDB checkpoint (flush, then hard links); restore
+ * from the last one. A snapshot is a native RocksDB checkpoint (flush, then hard links), uploaded
+ * in full or, with incremental checkpoints, uploading only table files that the last checkpoint
+ * confirmed complete (or the one restored from) does not have ({@link RocksDbSharedFiles}); restore
  * opens the downloaded checkpoint that covers most of this backend's key groups in place, deletes
  * the key groups outside the range, and copies the matching key groups of any other snapshot in.
  *
@@ -76,7 +78,7 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   static final byte LAYOUT_VERSION = 1;
   private static final String COLUMN_PREFIX = "state/";
-  private static final int COPY_BATCH_BYTES = 4 << 20;
+  static final int COPY_BATCH_BYTES = 4 << 20;
 
   static {
     RocksDB.loadLibrary();
@@ -90,6 +92,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   /** Null when the capacity is 0: every access goes to RocksDB. */
   private final RocksDbValueCache cache;
+
+  /** Null for full checkpoints; see {@link RocksDbSharedFiles}. */
+  private final RocksDbSharedFiles sharedFiles;
 
   private final StringAppendOperator listMerge = new StringAppendOperator("");
   // Otherwise RocksDB's defaults. Tried and dropped: no compression (every checkpoint uploads about
@@ -160,7 +165,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         maxParallelism,
         keyCodec,
         workDir,
-        RocksDbKeyedStateBackendFactory.DEFAULT_CACHE_ENTRIES);
+        RocksDbKeyedStateBackendFactory.DEFAULT_CACHE_ENTRIES,
+        null);
   }
 
   /**
@@ -170,6 +176,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    * @param workDir a local directory used exclusively by this backend; emptied by {@link #close()}
    * @param cacheEntries how many keys of value and reducing states the {@link RocksDbValueCache}
    *     holds; 0 for no cache
+   * @param sharedDirectory null for full checkpoints; for incremental ones, the storage directory
+   *     of the job's shared files ({@code <jobId>/shared/}), under which this backend uses {@code
+   *     <operatorUid>/<subtaskIndex>/}
    */
   @SuppressWarnings("unchecked")
   public RocksDbKeyedStateBackend(
@@ -179,7 +188,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       int maxParallelism,
       Codec<?> keyCodec,
       Path workDir,
-      int cacheEntries)
+      int cacheEntries,
+      String sharedDirectory)
       throws IOException, RocksDBException {
     KeyGroupRangeAssignment.checkParallelism(maxParallelism, 1);
     if (keyGroupRange.isEmpty() || keyGroupRange.end() >= maxParallelism) {
@@ -195,6 +205,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalArgumentException("cacheEntries must not be negative: " + cacheEntries);
     }
     this.cache = cacheEntries == 0 ? null : new RocksDbValueCache(cacheEntries, this::writeEvicted);
+    this.sharedFiles =
+        sharedDirectory == null
+            ? null
+            : new RocksDbSharedFiles(
+                CheckpointStorage.join(
+                    sharedDirectory, operatorUid, Integer.toString(subtaskIndex)));
     WorkDirectory directory = null;
     try {
       directory = new WorkDirectory(workDir);
@@ -582,7 +598,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** The state name of a column family, or null for the default (metadata) column family. */
-  private static String stateName(byte[] columnName) {
+  static String stateName(byte[] columnName) {
     String name = new String(columnName, StandardCharsets.UTF_8);
     return name.startsWith(COLUMN_PREFIX) ? name.substring(COLUMN_PREFIX.length()) : null;
   }
@@ -628,7 +644,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     checkpoint = Checkpoint.create(db);
   }
 
-  private static List<byte[]> listColumns(Path path) throws RocksDBException {
+  static List<byte[]> listColumns(Path path) throws RocksDBException {
     if (!Files.exists(path.resolve("CURRENT"))) {
       return List.of(RocksDB.DEFAULT_COLUMN_FAMILY);
     }
@@ -637,8 +653,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private static ColumnFamilyHandle metaColumn(
-      List<byte[]> names, List<ColumnFamilyHandle> handles) {
+  static ColumnFamilyHandle metaColumn(List<byte[]> names, List<ColumnFamilyHandle> handles) {
     for (int i = 0; i < names.size(); i++) {
       if (stateName(names.get(i)) == null) {
         return handles.get(i);
@@ -647,7 +662,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     throw new IllegalStateException("no default column family");
   }
 
-  private StateKind readKind(RocksDB source, ColumnFamilyHandle meta, String name, String location)
+  static StateKind readKind(RocksDB source, ColumnFamilyHandle meta, String name, String location)
       throws RocksDBException, StateRestoreException {
     byte[] value = source.get(meta, name.getBytes(StandardCharsets.UTF_8));
     if (value == null || value.length != 2) {
@@ -701,10 +716,39 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   @Override
   public KeyedSnapshot snapshot(long checkpointId, CheckpointStorage storage, String pathPrefix)
       throws RocksDBException {
+    return snapshot(checkpointId, SnapshotType.CHECKPOINT, storage, pathPrefix);
+  }
+
+  /**
+   * Both types start alike: the cache's dirty entries go to RocksDB and a native checkpoint is
+   * taken. A checkpoint uploads its files; a savepoint converts it into one {@link
+   * CanonicalSnapshotFormat} file on the upload thread ({@link RocksDbCanonicalSnapshot}).
+   */
+  @Override
+  public KeyedSnapshot snapshot(
+      long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix)
+      throws RocksDBException {
     writeBackCache();
-    Path dir = workDirectory.freshPath("chk-" + checkpointId);
+    String prefix = type == SnapshotType.SAVEPOINT ? "savepoint-" : "chk-";
+    Path dir = workDirectory.freshPath(prefix + checkpointId);
     checkpoint.createCheckpoint(dir.toString());
-    return new RocksDbSnapshot(dir, keyGroupRange, storage, pathPrefix);
+    if (type == SnapshotType.SAVEPOINT) {
+      return new RocksDbCanonicalSnapshot(
+          dir,
+          workDirectory.freshPath("savepoint-file"),
+          keyGroupRange,
+          maxParallelism,
+          storage,
+          pathPrefix);
+    }
+    return new RocksDbSnapshot(checkpointId, dir, keyGroupRange, storage, pathPrefix, sharedFiles);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    if (sharedFiles != null) {
+      sharedFiles.completed(checkpointId);
+    }
   }
 
   @Override
@@ -714,15 +758,79 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
     restored = true;
     List<KeyedStateHandle> relevant = new ArrayList<>();
+    List<KeyedStateHandle> canonical = new ArrayList<>();
     for (KeyedStateHandle handle : handles) {
       if (!rangeOf(handle).intersect(keyGroupRange).isEmpty()) {
-        KeyedStateBackends.requireWrittenBy(handle, StateBackendKind.ROCKSDB, storage);
-        relevant.add(handle);
+        if (KeyedStateBackends.requireReadable(handle, StateBackendKind.ROCKSDB, storage)) {
+          canonical.add(handle);
+        } else {
+          relevant.add(handle);
+        }
       }
     }
-    if (relevant.isEmpty()) {
-      return;
+    if (!relevant.isEmpty()) {
+      restoreNative(relevant, storage);
     }
+    if (!canonical.isEmpty()) {
+      restoreCanonical(canonical, storage);
+    }
+  }
+
+  /**
+   * Converts canonical savepoint files into this database: key groups of this backend's range only,
+   * every state (registered or not) in its own column family.
+   */
+  private void restoreCanonical(List<KeyedStateHandle> handles, CheckpointStorage storage)
+      throws IOException {
+    if (cache != null) {
+      cache.clear(); // nothing may be cached over the entries about to be written
+    }
+    KeyGroupFileReader reader =
+        new KeyGroupFileReader(KeyGroupFileFormat.CANONICAL, maxParallelism, keyGroupRange);
+    RocksDbCanonicalImport importer =
+        new RocksDbCanonicalImport(
+            new RocksDbCanonicalImport.Target() {
+              @Override
+              public RocksDbColumn restoredColumn(String name, StateKind kind)
+                  throws StateRestoreException {
+                RocksDbColumn column = columns.get(name);
+                if (column == null) {
+                  try {
+                    column = new RocksDbColumn(name, kind, createColumn(name, kind));
+                  } catch (RocksDBException e) {
+                    throw new StateRestoreException(
+                        "cannot create the column family of restored state '" + name + "'", e);
+                  }
+                  columns.put(name, column);
+                }
+                return column;
+              }
+
+              @Override
+              public void write(RocksDbWriteBatchBuilder batch) throws RocksDBException {
+                try (WriteBatch writeBatch = new WriteBatch(batch.serialized())) {
+                  db.write(writeOptions, writeBatch);
+                }
+              }
+            });
+    for (KeyedStateHandle handle : handles) {
+      for (StateFile file : handle.getFilesList()) {
+        Path local = workDirectory.freshPath("restore");
+        try {
+          StateFileTransfer.download(storage, file, local);
+          String location = storage.describe(file.getPath());
+          reader.read(local, location, importer.file(location));
+          importer.flush();
+        } finally {
+          Files.deleteIfExists(local);
+        }
+      }
+    }
+  }
+
+  /** Restores native RocksDB snapshots; see the class comment. */
+  private void restoreNative(List<KeyedStateHandle> relevant, CheckpointStorage storage)
+      throws IOException {
     // The snapshot with most of our key groups is opened in place; the others are copied in.
     KeyedStateHandle base = relevant.get(0);
     for (KeyedStateHandle handle : relevant) {
@@ -741,6 +849,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     String baseLocation = location(base, storage);
     try {
       openDb(baseDir, baseLocation);
+      if (sharedFiles != null) {
+        sharedFiles.restored(base); // its table files are the database's now
+      }
       clipTo(rangeOf(base));
     } catch (RocksDBException e) {
       throw new StateRestoreException(
@@ -808,11 +919,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private static byte[] keyGroupPrefix(int keyGroup) {
+  static byte[] keyGroupPrefix(int keyGroup) {
     return new byte[] {(byte) (keyGroup >>> 8), (byte) keyGroup};
   }
 
-  private static int keyGroupOf(byte[] key) {
+  static int keyGroupOf(byte[] key) {
     return (key[0] & 0xff) << 8 | (key[1] & 0xff);
   }
 

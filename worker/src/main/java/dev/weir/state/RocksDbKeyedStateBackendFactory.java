@@ -23,6 +23,7 @@ public final class RocksDbKeyedStateBackendFactory implements KeyedStateBackendF
   public static final String CACHE_ENTRIES_PROPERTY = "weir.rocksdb.cacheEntries";
 
   private final int cacheEntries;
+  private final String sharedDirectory;
 
   /** A factory of backends with {@link #DEFAULT_CACHE_ENTRIES} cached entries each. */
   public RocksDbKeyedStateBackendFactory() {
@@ -34,10 +35,30 @@ public final class RocksDbKeyedStateBackendFactory implements KeyedStateBackendF
    *     value or reducing state); 0 sends every access straight to RocksDB
    */
   public RocksDbKeyedStateBackendFactory(int cacheEntries) {
+    this(cacheEntries, null);
+  }
+
+  private RocksDbKeyedStateBackendFactory(int cacheEntries, String sharedDirectory) {
     if (cacheEntries < 0) {
       throw new IllegalArgumentException("cacheEntries must not be negative: " + cacheEntries);
     }
     this.cacheEntries = cacheEntries;
+    this.sharedDirectory = sharedDirectory;
+  }
+
+  /**
+   * This factory's settings with incremental checkpoints: backends upload only table files that
+   * their last completed checkpoint does not have, to {@code sharedDirectory} (the job's {@code
+   * <jobId>/shared/}), where the coordinator counts references to them.
+   */
+  public RocksDbKeyedStateBackendFactory withIncrementalCheckpoints(String sharedDirectory) {
+    return new RocksDbKeyedStateBackendFactory(
+        cacheEntries, java.util.Objects.requireNonNull(sharedDirectory, "sharedDirectory"));
+  }
+
+  /** Whether backends take incremental checkpoints. */
+  public boolean incremental() {
+    return sharedDirectory != null;
   }
 
   /**
@@ -78,6 +99,13 @@ public final class RocksDbKeyedStateBackendFactory implements KeyedStateBackendF
       Path workDir)
       throws Exception {
     return new RocksDbKeyedStateBackend(
-        operatorUid, subtaskIndex, keyGroupRange, maxParallelism, keyCodec, workDir, cacheEntries);
+        operatorUid,
+        subtaskIndex,
+        keyGroupRange,
+        maxParallelism,
+        keyCodec,
+        workDir,
+        cacheEntries,
+        sharedDirectory);
   }
 }

@@ -42,12 +42,22 @@ final class RocksDbWriteBatchBuilder {
   }
 
   void put(int columnFamilyId, byte[] key, int keyLength, byte[] value, int valueLength) {
+    put(columnFamilyId, key, keyLength, value, 0, valueLength);
+  }
+
+  void put(
+      int columnFamilyId,
+      byte[] key,
+      int keyLength,
+      byte[] value,
+      int valueOffset,
+      int valueLength) {
     out.writeByte(COLUMN_FAMILY_VALUE);
     out.writeVarInt(columnFamilyId);
     out.writeVarInt(keyLength);
     out.writeBytes(key, 0, keyLength);
     out.writeVarInt(valueLength);
-    out.writeBytes(value, 0, valueLength);
+    out.writeBytes(value, valueOffset, valueLength);
     count++;
   }
 

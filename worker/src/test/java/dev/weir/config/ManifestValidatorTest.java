@@ -27,6 +27,17 @@ class ManifestValidatorTest {
   private final ManifestValidator validator = new ManifestValidator(Map.<String, String>of()::get);
 
   @Test
+  void acceptsIncrementalCheckpointsWithRocksDbAndRefusesThemWithTheHeapBackend() throws Exception {
+    String incremental = VALID.replace("retained: 2}", "retained: 2, incremental: true}");
+    assertThat(validator.validate(incremental, "f").checkpoints().incremental()).isTrue();
+    assertThat(validator.validate(VALID, "f").checkpoints().incremental()).isFalse();
+
+    assertThatThrownBy(() -> validator.validate(incremental.replace("rocksdb", "heap"), "pv.yaml"))
+        .hasMessageContaining("spec.checkpointing.incremental")
+        .hasMessageContaining("rocksdb");
+  }
+
+  @Test
   void turnsAValidManifestIntoATypedSpec() throws Exception {
     JobSpec spec = validator.validate(VALID, "pv.yaml");
 

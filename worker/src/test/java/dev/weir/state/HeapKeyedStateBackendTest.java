@@ -39,7 +39,15 @@ class HeapKeyedStateBackendTest extends KeyedStateBackendContract {
         Path local = tempDir.resolve("inspect-" + n++);
         storage.download(file.getPath(), local);
         Map<String, SerializedHeapState> states = new HashMap<>();
-        new HeapSnapshotReader(MAX_PARALLELISM, ALL).read(local, file.getPath(), states);
+        KeyGroupFileFormat format =
+            handle.getBackend().equals(CanonicalSnapshotFormat.BACKEND_ID)
+                ? KeyGroupFileFormat.CANONICAL
+                : KeyGroupFileFormat.HEAP;
+        new KeyGroupFileReader(format, MAX_PARALLELISM, ALL)
+            .read(
+                local,
+                file.getPath(),
+                new SerializedHeapState.Collector(states, ALL).file(format, file.getPath()));
         for (SerializedHeapState state : states.values()) {
           for (int keyGroup = 0; keyGroup < MAX_PARALLELISM; keyGroup++) {
             if (state.entries(keyGroup) != null) {

@@ -248,6 +248,11 @@ final class OperatorChain implements AutoCloseable {
     for (Sink<Object> sink : sinks) {
       sink.notifyCheckpointComplete(checkpointId);
     }
+    for (StatefulOperator op : stateful) {
+      if (op.keyedState() != null) {
+        op.keyedState().notifyCheckpointComplete(checkpointId); // incremental checkpoints
+      }
+    }
   }
 
   long keyedStateSize() {

@@ -8,33 +8,45 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Writes a heap snapshot file ({@link HeapSnapshotFormat}) from captured states. Used by one upload
- * thread at a time; it keeps one key group's block in memory.
+ * Writes a keyed state file of one {@link KeyGroupFileFormat} ({@link HeapSnapshotFormat}, {@link
+ * CanonicalSnapshotFormat}) from captured states. For the canonical format it writes states in name
+ * order and sorts each state's entries of a key group by key bytes. Used by one upload thread at a
+ * time; it keeps one key group's block in memory.
  */
-final class HeapSnapshotWriter {
+final class KeyGroupFileWriter {
+  private final KeyGroupFileFormat format;
   private final int maxParallelism;
   private final KeyGroupRange range;
   private final Codec<Object> keyCodec;
 
-  HeapSnapshotWriter(int maxParallelism, KeyGroupRange range, Codec<Object> keyCodec) {
+  KeyGroupFileWriter(
+      KeyGroupFileFormat format, int maxParallelism, KeyGroupRange range, Codec<Object> keyCodec) {
+    this.format = format;
     this.maxParallelism = maxParallelism;
     this.range = range;
     this.keyCodec = keyCodec;
   }
 
   /** Writes the file (which must not exist yet) and returns the number of bytes written. */
-  long write(List<HeapSnapshotSource> sources, Path file) throws IOException {
+  long write(List<? extends KeyGroupStateSource> unordered, Path file) throws IOException {
+    List<KeyGroupStateSource> sources = new ArrayList<>(unordered);
+    if (format.sorted()) {
+      sources.sort(Comparator.comparing(KeyGroupStateSource::name));
+    }
+    LengthPrefixedEntries sorter = format.sorted() ? new LengthPrefixedEntries() : null;
     ByteArrayWriter block = new ByteArrayWriter(64 * 1024);
     ByteArrayWriter scratch = new ByteArrayWriter(1024);
     long bytes = 0;
     try (OutputStream out =
         new BufferedOutputStream(
             Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), 64 * 1024)) {
-      block.writeInt(HeapSnapshotFormat.MAGIC);
-      block.writeInt(HeapSnapshotFormat.VERSION);
+      block.writeInt(format.magic);
+      block.writeInt(format.version);
       block.writeInt(maxParallelism);
       block.writeInt(range.start());
       block.writeInt(range.end());
@@ -49,7 +61,7 @@ final class HeapSnapshotWriter {
         block.writeInt(0); // length, patched below
         block.writeInt(0); // state count, patched below
         int states = 0;
-        for (HeapSnapshotSource source : sources) {
+        for (KeyGroupStateSource source : sources) {
           int stateStart = block.position();
           block.writeString(source.name());
           block.writeByte(source.kind().code);
@@ -60,6 +72,9 @@ final class HeapSnapshotWriter {
             block.position(stateStart); // nothing for this state here: drop its header
           } else {
             block.putInt(countAt, entries);
+            if (sorter != null) {
+              sorter.sort(block, countAt + 4, entries);
+            }
             states++;
           }
         }

@@ -8,29 +8,44 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * Reads the key groups of one range from a local copy of a heap snapshot file ({@link
- * HeapSnapshotFormat}), skipping the others unread. Used by the task thread during restore.
+ * Reads the key groups of one range from a local copy of a keyed state file of one {@link
+ * KeyGroupFileFormat}, skipping the others unread, and hands their entries to an {@link EntrySink}.
+ * Used by the task thread during restore.
  */
-final class HeapSnapshotReader {
+final class KeyGroupFileReader {
+  private final KeyGroupFileFormat format;
   private final int maxParallelism;
   private final KeyGroupRange range;
 
-  HeapSnapshotReader(int maxParallelism, KeyGroupRange range) {
+  /** Receives the entries of the key groups in the reader's range, key group by key group. */
+  interface EntrySink {
+    /** The entries that follow, until the next call, belong to this state and key group. */
+    void beginState(int keyGroup, String name, StateKind kind) throws StateRestoreException;
+
+    /**
+     * One entry; the bytes are valid only during the call.
+     *
+     * @throws MalformedDataException when the value does not decode as the format prescribes
+     */
+    void entry(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength)
+        throws StateRestoreException;
+  }
+
+  KeyGroupFileReader(KeyGroupFileFormat format, int maxParallelism, KeyGroupRange range) {
+    this.format = format;
     this.maxParallelism = maxParallelism;
     this.range = range;
   }
 
   /**
-   * Adds the entries of key groups in this reader's range to {@code states} (by state name).
+   * Hands the entries of key groups in this reader's range to {@code sink}.
    *
    * @param location the file's storage location, for messages
    * @throws StateRestoreException naming {@code location} when the file does not parse
    */
-  void read(Path file, String location, Map<String, SerializedHeapState> states)
-      throws StateRestoreException {
+  void read(Path file, String location, EntrySink sink) throws StateRestoreException {
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
       readHeader(in, location);
@@ -66,13 +81,13 @@ final class HeapSnapshotReader {
         if (content.length != length) {
           throw new EOFException();
         }
-        readBlock(reader.wrap(content, 0, length), keyGroup - range.start(), states, location);
+        readBlock(reader.wrap(content, 0, length), keyGroup, sink, location);
       }
     } catch (StateRestoreException e) {
       throw e;
     } catch (EOFException e) {
       throw new StateRestoreException(
-          "keyed state file " + location + " is truncated (heap snapshot format)", e);
+          "keyed state file " + location + " is truncated (" + format.label + " format)", e);
     } catch (MalformedDataException e) {
       throw new StateRestoreException(
           "keyed state file " + location + " is corrupt: " + e.getMessage(), e);
@@ -84,18 +99,20 @@ final class HeapSnapshotReader {
 
   private void readHeader(DataInputStream in, String location) throws IOException {
     int magic = in.readInt();
-    if (magic != HeapSnapshotFormat.MAGIC) {
-      throw corrupt(location, String.format("not a heap snapshot (magic %08x)", magic));
+    if (magic != format.magic) {
+      throw corrupt(location, String.format("not a %s (magic %08x)", format.label, magic));
     }
     int version = in.readInt();
-    if (version != HeapSnapshotFormat.VERSION) {
+    if (version != format.version) {
       throw new StateRestoreException(
           "keyed state file "
               + location
-              + " has heap snapshot format version "
+              + " has "
+              + format.label
+              + " format version "
               + version
               + "; this Weir reads version "
-              + HeapSnapshotFormat.VERSION);
+              + format.version);
     }
     int fileMaxParallelism = in.readInt();
     if (fileMaxParallelism != maxParallelism) {
@@ -112,11 +129,7 @@ final class HeapSnapshotReader {
     in.readInt(); // last key group
   }
 
-  private void readBlock(
-      ByteArrayReader in,
-      int keyGroupIndex,
-      Map<String, SerializedHeapState> states,
-      String location)
+  private void readBlock(ByteArrayReader in, int keyGroup, EntrySink sink, String location)
       throws StateRestoreException {
     int stateCount = in.readInt();
     for (int s = 0; s < stateCount; s++) {
@@ -126,16 +139,17 @@ final class HeapSnapshotReader {
       if (kind == null) {
         throw corrupt(location, "unknown state kind " + code + " of state '" + name + "'");
       }
-      SerializedHeapState state = states.get(name);
-      if (state == null) {
-        state = new SerializedHeapState(name, kind, range.size());
-        states.put(name, state);
-      } else if (state.kind() != kind) {
-        throw corrupt(location, "state '" + name + "' appears as " + kind + " and " + state.kind());
-      }
+      sink.beginState(keyGroup, name, kind);
       int entries = in.readInt();
+      byte[] bytes = in.array();
       for (int e = 0; e < entries; e++) {
-        state.add(keyGroupIndex, bytes(in), bytes(in));
+        int keyLength = length(in);
+        int keyOffset = in.position();
+        in.skip(keyLength);
+        int valueLength = length(in);
+        int valueOffset = in.position();
+        in.skip(valueLength);
+        sink.entry(bytes, keyOffset, keyLength, valueOffset, valueLength);
       }
     }
     if (in.remaining() != 0) {
@@ -143,17 +157,15 @@ final class HeapSnapshotReader {
     }
   }
 
-  private static byte[] bytes(ByteArrayReader in) {
+  private static int length(ByteArrayReader in) {
     int length = in.readVarInt();
     if (length < 0 || length > in.remaining()) {
       throw new MalformedDataException("entry length " + length + " exceeds its block");
     }
-    byte[] bytes = new byte[length];
-    in.readBytes(bytes, 0, length);
-    return bytes;
+    return length;
   }
 
-  private static StateRestoreException corrupt(String location, String detail) {
+  static StateRestoreException corrupt(String location, String detail) {
     return new StateRestoreException("keyed state file " + location + " is corrupt: " + detail);
   }
 }
