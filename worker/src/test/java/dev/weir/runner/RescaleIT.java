@@ -92,11 +92,14 @@ class RescaleIT {
       run.initialSavepoint = savepoints.isEmpty() ? null : savepoints.get(savepoints.size() - 1);
       try (JobRunner runner = start(run, dir)) {
         CompletableFuture<JobStatus> result = runner.start();
+        await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> runner.jobMaster().status() != JobStatus.CREATED);
+        if (!savepoints.isEmpty()) {
+          assertThat(runner.jobMaster().restoredFromPath()).isEqualTo(run.initialSavepoint);
+        }
         if (i == plan.length - 1) {
           assertThat(result.get(3, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);
-          if (!savepoints.isEmpty()) {
-            assertThat(runner.jobMaster().restoredFromPath()).isEqualTo(run.initialSavepoint);
-          }
           break;
         }
         awaitCheckpoints(runner, 2);
