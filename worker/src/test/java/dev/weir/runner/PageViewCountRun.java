@@ -27,6 +27,7 @@ final class PageViewCountRun {
   final int keys;
   String mode = "EXACTLY_ONCE";
   String backend = "heap";
+  boolean incremental;
   int parallelism = 2;
   int injectFailures;
   int restartAttempts = -1;
@@ -52,7 +53,7 @@ final class PageViewCountRun {
           job:
             entryClass: dev.weir.jobs.PageViewCount
             args: [--events, "%d", --keys, "%d", --rate, "%d", --inject-failures, "%d", --output, "%s"]
-          checkpointing: {interval: 100ms, mode: %s, timeout: 30s, retained: 2}
+          checkpointing: {interval: 100ms, mode: %s, timeout: 30s, retained: 2, incremental: %s}
           stateBackend: %s
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
@@ -65,6 +66,7 @@ final class PageViewCountRun {
                 injectFailures,
                 output,
                 mode,
+                incremental,
                 backend,
                 storageYaml,
                 restartAttempts >= 0 ? restartAttempts : injectFailures + 2)

@@ -118,12 +118,13 @@ class RescaleIT {
     run.assertExactlyOnceInAnyOrder();
   }
 
-  @ParameterizedTest(name = "{0} state")
-  @CsvSource({"heap", "rocksdb"})
+  @ParameterizedTest(name = "{0} state, incremental {1}")
+  @CsvSource({"heap, false", "rocksdb, false", "rocksdb, true"})
   void aJobKilledAndStartedAtAnotherParallelismResumesFromItsLatestCheckpoint(
-      String backend, @TempDir Path dir) throws Exception {
+      String backend, boolean incremental, @TempDir Path dir) throws Exception {
     PageViewCountRun run = job("local", dir);
     run.backend = backend;
+    run.incremental = incremental;
     String jobId = "last-state-" + UUID.randomUUID();
     int[] parallelisms = {2, 3, 1};
     for (int i = 0; i < parallelisms.length; i++) {
@@ -141,6 +142,14 @@ class RescaleIT {
       }
     }
     run.assertExactlyOnceInAnyOrder();
+    Path shared = dir.resolve("state").resolve(jobId).resolve("shared");
+    if (incremental) {
+      try (var files = Files.list(shared)) {
+        assertThat(files.count()).as("files under shared/").isPositive();
+      }
+    } else {
+      assertThat(shared).doesNotExist();
+    }
   }
 
   @Test
