@@ -12,6 +12,11 @@ import java.time.Duration;
  * @param maxConcurrent most checkpoints in progress at once
  * @param tolerableFailures consecutive failed checkpoints tolerated before the job fails over
  * @param retained completed checkpoints kept in storage; older ones are deleted
+ * @param unaligned barriers overtake in-flight buffers, which become part of the checkpoint
+ *     (channel state); exactly-once only
+ * @param alignedCheckpointTimeout with {@code unaligned}: a checkpoint starts aligned and switches
+ *     to unaligned once a task has waited this long for its barriers; zero means unaligned at once.
+ *     Final checkpoints are always aligned.
  */
 public record CheckpointConfig(
     Duration interval,
@@ -20,7 +25,9 @@ public record CheckpointConfig(
     Duration minPause,
     int maxConcurrent,
     int tolerableFailures,
-    int retained) {
+    int retained,
+    boolean unaligned,
+    Duration alignedCheckpointTimeout) {
 
   public static final CheckpointConfig DEFAULT =
       new CheckpointConfig(
@@ -30,7 +37,30 @@ public record CheckpointConfig(
           Duration.ZERO,
           1,
           0,
-          1);
+          1,
+          false,
+          Duration.ZERO);
+
+  /** An aligned configuration. */
+  public CheckpointConfig(
+      Duration interval,
+      CheckpointingMode mode,
+      Duration timeout,
+      Duration minPause,
+      int maxConcurrent,
+      int tolerableFailures,
+      int retained) {
+    this(
+        interval,
+        mode,
+        timeout,
+        minPause,
+        maxConcurrent,
+        tolerableFailures,
+        retained,
+        false,
+        Duration.ZERO);
+  }
 
   public CheckpointConfig {
     require(interval != null && !interval.isNegative(), "interval must be >= 0");
@@ -40,6 +70,15 @@ public record CheckpointConfig(
     require(maxConcurrent >= 1, "maxConcurrent must be >= 1");
     require(tolerableFailures >= 0, "tolerableFailures must be >= 0");
     require(retained >= 1, "retained must be >= 1");
+    require(
+        alignedCheckpointTimeout != null && !alignedCheckpointTimeout.isNegative(),
+        "alignedCheckpointTimeout must be >= 0");
+    require(
+        !unaligned || mode == CheckpointingMode.EXACTLY_ONCE,
+        "unaligned checkpoints need mode EXACTLY_ONCE");
+    require(
+        unaligned || alignedCheckpointTimeout.isZero(),
+        "alignedCheckpointTimeout needs unaligned checkpoints");
   }
 
   private static void require(boolean condition, String message) {

@@ -192,10 +192,24 @@ public final class ManifestValidator {
             "must be EXACTLY_ONCE or AT_LEAST_ONCE (got " + c.mode() + ")");
       }
     }
-    if (Boolean.TRUE.equals(c.unaligned())) {
+    boolean unaligned = Boolean.TRUE.equals(c.unaligned());
+    if (unaligned && mode != CheckpointingMode.EXACTLY_ONCE) {
       problem(
           "spec.checkpointing.unaligned",
-          "unaligned checkpoints are not available in this version");
+          "unaligned checkpoints need mode EXACTLY_ONCE (at-least-once barriers never block, so"
+              + " there is nothing to overtake); remove unaligned or set mode: EXACTLY_ONCE");
+    }
+    Duration alignedTimeout =
+        duration(
+            "spec.checkpointing.alignedCheckpointTimeout",
+            c.alignedCheckpointTimeout(),
+            Duration.ZERO);
+    if (alignedTimeout.isNegative()) {
+      problem("spec.checkpointing.alignedCheckpointTimeout", "must be >= 0");
+    } else if (!alignedTimeout.isZero() && !unaligned) {
+      problem(
+          "spec.checkpointing.alignedCheckpointTimeout",
+          "switches aligned checkpoints to unaligned, so it needs unaligned: true");
     }
     if (Boolean.TRUE.equals(c.incremental())) {
       problem(
@@ -222,7 +236,15 @@ public final class ManifestValidator {
     }
     try {
       return new CheckpointConfig(
-          interval, mode, timeout, minPause, maxConcurrent, tolerable, retained);
+          interval,
+          mode,
+          timeout,
+          minPause,
+          maxConcurrent,
+          tolerable,
+          retained,
+          unaligned,
+          alignedTimeout);
     } catch (IllegalArgumentException e) {
       return d; // already reported field by field
     }

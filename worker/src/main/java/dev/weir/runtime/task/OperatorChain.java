@@ -40,6 +40,7 @@ final class OperatorChain implements AutoCloseable {
   private Source<Object> source;
   private KeyedHead keyedHead;
   private final Collector<Object> head;
+  private final String headUid;
 
   /** An operator with state, in chain order. */
   private record StatefulOperator(
@@ -58,6 +59,7 @@ final class OperatorChain implements AutoCloseable {
   OperatorChain(TaskContext context, Stage stage, Collector<Object> output) throws Exception {
     this.context = context;
     List<OperatorNode> nodes = stage.operators();
+    this.headUid = nodes.get(0).uid();
     Collector<Object> next = output;
     for (int i = nodes.size() - 1; i >= 0; i--) {
       OperatorNode node = nodes.get(i);
@@ -180,6 +182,11 @@ final class OperatorChain implements AutoCloseable {
       backend.restore(handles, context.checkpoints().storage());
     }
     return backend;
+  }
+
+  /** The uid of the chain's first operator, whose snapshot holds the task's channel state. */
+  String headUid() {
+    return headUid;
   }
 
   /** Where the source's records enter the chain. */

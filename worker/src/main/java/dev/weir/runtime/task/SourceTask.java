@@ -9,12 +9,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs stage 0: pulls batches from the source and pushes them down the chain. Checkpoint triggers
  * run between two batches, so the source's position and the barrier agree exactly.
+ *
+ * <p>With unaligned checkpoints a batch starts only once every output channel has credit: a task
+ * blocked waiting for credit in the middle of a batch could not run a trigger, and under
+ * backpressure that wait is what would delay the checkpoint. While it waits for credit it keeps
+ * running its mailbox (triggers, notifications).
  */
 public final class SourceTask extends Task {
+  /** Longest wait for credit before the mailbox is checked again. */
+  private static final long CREDIT_WAIT_NANOS = 1_000_000L;
+
   private final Stage stage;
   private final RecordWriter output;
   private boolean sourceFinished;
   private long records;
+  private final boolean waitForCredit;
 
   /**
    * @param output the exchange writer, or null when the chain ends in a sink
@@ -23,19 +32,26 @@ public final class SourceTask extends Task {
     super(context);
     this.stage = stage;
     this.output = output;
+    this.waitForCredit = context.unaligned() && output != null;
   }
 
   @Override
   protected void initialize() throws Exception {
     writer = output;
     chain = new OperatorChain(context, stage, output);
+    restoreChannelState();
+  }
+
+  @Override
+  protected boolean hasInputs() {
+    return false;
   }
 
   /** Coordinator: take checkpoint {@code checkpointId} now. Any thread. */
   public void triggerCheckpoint(long checkpointId, long timestampMillis, boolean isFinal) {
     post(
         () -> {
-          performCheckpoint(checkpointId, timestampMillis, isFinal, 0);
+          performCheckpoint(checkpointId, timestampMillis, isFinal, 0, context.unaligned());
           if (isFinal) {
             if (writer != null) {
               writer.broadcast(new ChannelEvent.EndOfInput());
@@ -64,6 +80,10 @@ public final class SourceTask extends Task {
         continue;
       }
       drainMailbox();
+      if (waitForCredit && !writer.awaitAvailable(CREDIT_WAIT_NANOS)) {
+        writer.flushIfDue(System.nanoTime());
+        continue; // backpressured: look at the mailbox again
+      }
       if (!chain.source().emitBatch(head)) {
         sourceFinished = true;
         if (writer != null) {
