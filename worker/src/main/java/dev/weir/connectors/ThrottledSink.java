@@ -8,22 +8,34 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Hands records to another sink at most {@code recordsPerSecond} per subtask, waiting on the task
  * thread when ahead of that pace: a deliberately slow sink, to put a job under backpressure in
- * tests and benchmarks. Everything else is the wrapped sink's.
+ * tests and benchmarks. Optionally only the first {@code slowRecords} records of each run of the
+ * subtask are slow (so that a bounded job can drain quickly at its end). Everything else is the
+ * wrapped sink's.
  *
  * <p>Threading: the task thread, like every sink.
  */
 public final class ThrottledSink<T> implements Sink<T> {
   private final Sink<T> sink;
   private final long nanosPerRecord;
+  private final long slowRecords;
   private long start = Long.MIN_VALUE;
   private long written;
 
   public ThrottledSink(Sink<T> sink, long recordsPerSecond) {
-    if (recordsPerSecond <= 0) {
-      throw new IllegalArgumentException("recordsPerSecond must be > 0");
+    this(sink, recordsPerSecond, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param slowRecords how many records (from the subtask's start or restore) are paced; the rest
+   *     pass at full speed
+   */
+  public ThrottledSink(Sink<T> sink, long recordsPerSecond, long slowRecords) {
+    if (recordsPerSecond <= 0 || slowRecords < 0) {
+      throw new IllegalArgumentException("recordsPerSecond must be > 0 and slowRecords >= 0");
     }
     this.sink = sink;
     this.nanosPerRecord = 1_000_000_000L / recordsPerSecond;
+    this.slowRecords = slowRecords;
   }
 
   @Override
@@ -33,6 +45,10 @@ public final class ThrottledSink<T> implements Sink<T> {
 
   @Override
   public void write(T record) throws Exception {
+    if (written >= slowRecords) {
+      sink.write(record);
+      return;
+    }
     long now = System.nanoTime();
     if (start == Long.MIN_VALUE) {
       start = now;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * --events N} page views over {@code --keys K} apps (event {@code i} belongs to app {@code i % K}),
  * keyed by app, counted, every update emitted as {@code app,count} to the exactly-once file sink at
  * {@code --output} (a directory or {@code s3://bucket/prefix}; without it, printed). {@code
- * --sink-rate R} makes the sink take at most R records/s per subtask, which backpressures the job.
+ * --sink-rate R} makes the sink take at most R records/s per subtask (for its first {@code
+ * --sink-slow-records} records per run), which backpressures the job.
  *
  * <p>With exactly-once checkpoints the committed output has, for every app, exactly the counts
  * {@code 1, 2, ..., N/K} in order, whatever failed in between. {@code --inject-failures F} makes
@@ -62,12 +63,18 @@ public final class PageViewCount implements StreamJob {
         description = "records/s the sink takes per subtask: a slow sink (0 = unlimited)",
         defaultValue = "0")
     long sinkRate;
+
+    @Option(
+        names = "--sink-slow-records",
+        description = "with --sink-rate: only the first N records of each subtask run are slow",
+        defaultValue = "" + Long.MAX_VALUE)
+    long sinkSlowRecords;
   }
 
   @Override
   public void define(Pipeline pipeline, List<String> args) {
     Options o = CommandLine.populateCommand(new Options(), args.toArray(String[]::new));
-    if (o.keys < 1 || o.events < 0 || o.sinkRate < 0) {
+    if (o.keys < 1 || o.events < 0 || o.sinkRate < 0 || o.sinkSlowRecords < 0) {
       throw new IllegalArgumentException("--keys must be >= 1, --events >= 0 and --sink-rate >= 0");
     }
     long perKey = o.events / o.keys;
@@ -85,7 +92,7 @@ public final class PageViewCount implements StreamJob {
     Sink<String> sink =
         o.output == null ? new PrintSink<>() : new ExactlyOnceFileSink<String>(o.output, l -> l);
     if (o.sinkRate > 0) {
-      sink = new ThrottledSink<>(sink, o.sinkRate);
+      sink = new ThrottledSink<>(sink, o.sinkRate, o.sinkSlowRecords);
     }
     counts.sink(o.output == null ? "print" : "output", sink);
     if (perKey * o.keys != o.events) {

@@ -278,6 +278,8 @@ public final class CheckpointStatsTracker {
     Long latestAckTimestampMillis;
     long ackedStateSizeBytes;
     long alignmentBufferedBytes;
+    long persistedInFlightBytes;
+    boolean unaligned;
     Long completionTimestampMillis;
     long reportedDurationMillis;
     long reportedStateSizeBytes;
@@ -332,7 +334,9 @@ public final class CheckpointStatsTracker {
               alignmentBufferedBytes,
               snapshot.alignmentNanos(),
               snapshot.syncNanos(),
-              snapshot.asyncNanos()));
+              snapshot.asyncNanos(),
+              snapshot.channelStateBytes(),
+              snapshot.unaligned()));
       for (Map.Entry<String, SubtaskSnapshot> operator : snapshot.operators().entrySet()) {
         TrackedOperator tracked =
             operators.computeIfAbsent(operator.getKey(), uid -> new TrackedOperator(task.stage()));
@@ -342,6 +346,8 @@ public final class CheckpointStatsTracker {
       acknowledgedSubtasks++;
       ackedStateSizeBytes += snapshot.stateSizeBytes();
       this.alignmentBufferedBytes += alignmentBufferedBytes;
+      persistedInFlightBytes += snapshot.channelStateBytes();
+      unaligned |= snapshot.unaligned();
       if (latestAckTimestampMillis == null || ackTimestampMillis > latestAckTimestampMillis) {
         latestAckTimestampMillis = ackTimestampMillis;
       }
@@ -388,7 +394,9 @@ public final class CheckpointStatsTracker {
           failureReason,
           failureMessage,
           stageStats,
-          operatorStats);
+          operatorStats,
+          persistedInFlightBytes,
+          unaligned);
     }
 
     private long endToEndDurationMillis() {
