@@ -166,4 +166,21 @@ class CreditBasedChannelTest {
         .extracting(d -> d.payload().getClass().getSimpleName())
         .containsExactly("CheckpointBarrier", "Buffer");
   }
+
+  @Test
+  void restoredOutputGoesOutAheadOfNewRecords() throws Exception {
+    InputGate gate = new InputGate(1);
+    Channel channel = new Channel(0, gate, 2, 64);
+    RecordWriter writer =
+        new RecordWriter(byString(), new OutputChannel[] {channel}, 128, Long.MAX_VALUE);
+    byte[] overtaken = {0, 5, 1, 'x'};
+
+    writer.restoreOutput(0, overtaken);
+    writer.collect("a");
+    writer.flush();
+
+    Buffer sent = (Buffer) gate.poll(0).payload();
+    assertThat(java.util.Arrays.copyOf(sent.data(), 4)).isEqualTo(overtaken);
+    assertThat(sent.length()).isEqualTo(8);
+  }
 }
