@@ -22,6 +22,23 @@ public interface BarrierHandler {
   void onBarrier(
       int channel, long checkpointId, long timestampMillis, boolean isFinal, long nowNanos);
 
+  /**
+   * A barrier was noticed on arrival, ahead of the buffers queued in front of it (its in-band copy
+   * still follows them through {@link #onBarrier}). Only unaligned handlers act on it.
+   */
+  default void onPriorityBarrier(
+      int channel, long checkpointId, long timestampMillis, boolean isFinal, long nowNanos) {}
+
+  /**
+   * Nanoseconds until {@link #checkTimeout} has something to do; {@code Long.MAX_VALUE} if never.
+   */
+  default long nanosUntilTimeout(long nowNanos) {
+    return Long.MAX_VALUE;
+  }
+
+  /** Lets a handler with an alignment timeout switch the alignment in progress to unaligned. */
+  default void checkTimeout(long nowNanos) {}
+
   /** Upstream cancelled a checkpoint, or the coordinator aborted it. */
   void onAbort(long checkpointId);
 
@@ -32,5 +49,14 @@ public interface BarrierHandler {
     return mode == CheckpointingMode.EXACTLY_ONCE
         ? new BarrierAligner(channels, actions)
         : new BarrierTracker(channels, actions);
+  }
+
+  /** The handler a checkpoint configuration asks for. */
+  static BarrierHandler forConfig(
+      CheckpointConfig config, int channels, UnalignedBarrierHandler.Actions actions) {
+    return config.unaligned()
+        ? new UnalignedBarrierHandler(
+            channels, config.alignedCheckpointTimeout().toNanos(), actions)
+        : forMode(config.mode(), channels, actions);
   }
 }

@@ -14,6 +14,11 @@ import java.time.Duration;
  * @param retained completed checkpoints kept in storage; older ones are deleted
  * @param incremental keyed state backends that can (RocksDB) upload only what changed since the
  *     last completed checkpoint, to shared files counted by the {@link SharedStateRegistry}
+ * @param unaligned barriers overtake in-flight buffers, which become part of the checkpoint
+ *     (channel state); exactly-once only
+ * @param alignedCheckpointTimeout with {@code unaligned}: a checkpoint starts aligned and switches
+ *     to unaligned once a task has waited this long for its barriers; zero means unaligned at once.
+ *     Final checkpoints are always aligned.
  */
 public record CheckpointConfig(
     Duration interval,
@@ -23,7 +28,9 @@ public record CheckpointConfig(
     int maxConcurrent,
     int tolerableFailures,
     int retained,
-    boolean incremental) {
+    boolean incremental,
+    boolean unaligned,
+    Duration alignedCheckpointTimeout) {
 
   public static final CheckpointConfig DEFAULT =
       new CheckpointConfig(
@@ -34,9 +41,11 @@ public record CheckpointConfig(
           1,
           0,
           1,
-          false);
+          false,
+          false,
+          Duration.ZERO);
 
-  /** Full checkpoints. */
+  /** Full, aligned checkpoints. */
   public CheckpointConfig(
       Duration interval,
       CheckpointingMode mode,
@@ -45,13 +54,32 @@ public record CheckpointConfig(
       int maxConcurrent,
       int tolerableFailures,
       int retained) {
-    this(interval, mode, timeout, minPause, maxConcurrent, tolerableFailures, retained, false);
+    this(
+        interval,
+        mode,
+        timeout,
+        minPause,
+        maxConcurrent,
+        tolerableFailures,
+        retained,
+        false,
+        false,
+        Duration.ZERO);
   }
 
   /** This configuration with incremental checkpoints on or off. */
   public CheckpointConfig withIncremental(boolean on) {
     return new CheckpointConfig(
-        interval, mode, timeout, minPause, maxConcurrent, tolerableFailures, retained, on);
+        interval,
+        mode,
+        timeout,
+        minPause,
+        maxConcurrent,
+        tolerableFailures,
+        retained,
+        on,
+        unaligned,
+        alignedCheckpointTimeout);
   }
 
   public CheckpointConfig {
@@ -62,6 +90,15 @@ public record CheckpointConfig(
     require(maxConcurrent >= 1, "maxConcurrent must be >= 1");
     require(tolerableFailures >= 0, "tolerableFailures must be >= 0");
     require(retained >= 1, "retained must be >= 1");
+    require(
+        alignedCheckpointTimeout != null && !alignedCheckpointTimeout.isNegative(),
+        "alignedCheckpointTimeout must be >= 0");
+    require(
+        !unaligned || mode == CheckpointingMode.EXACTLY_ONCE,
+        "unaligned checkpoints need mode EXACTLY_ONCE");
+    require(
+        unaligned || alignedCheckpointTimeout.isZero(),
+        "alignedCheckpointTimeout needs unaligned checkpoints");
   }
 
   private static void require(boolean condition, String message) {

@@ -1,6 +1,7 @@
 package dev.weir.checkpoint;
 
 import com.google.protobuf.ByteString;
+import dev.weir.proto.ChannelStateHandle;
 import dev.weir.proto.CheckpointMetadata;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorSnapshot;
@@ -66,6 +67,24 @@ public final class StateAssignment {
       OperatorSnapshot operator, long checkpointId, int parallelism, int maxParallelism) {
     List<SubtaskSnapshot> subtasks = new ArrayList<>(operator.getSubtasksList());
     subtasks.sort(Comparator.comparingInt(SubtaskSnapshot::getSubtaskIndex));
+    Map<Integer, List<ChannelStateHandle>> channelState = new HashMap<>();
+    for (SubtaskSnapshot subtask : subtasks) {
+      if (subtask.getChannelStateCount() > 0) {
+        channelState.put(subtask.getSubtaskIndex(), subtask.getChannelStateList());
+      }
+    }
+    if (!channelState.isEmpty() && operator.getParallelism() != parallelism) {
+      throw new IllegalStateException(
+          "checkpoint "
+              + checkpointId
+              + " is unaligned: it holds in-flight data of operator '"
+              + operator.getUid()
+              + "' at parallelism "
+              + operator.getParallelism()
+              + ", which can only be restored at that parallelism (the job asks for "
+              + parallelism
+              + "); rescale from an aligned checkpoint or a savepoint");
+    }
     List<KeyedStateHandle> keyed = new ArrayList<>();
     subtasks.forEach(s -> keyed.addAll(s.getKeyedStateList()));
     Map<String, List<List<ByteString>>> entriesBySubtask = new LinkedHashMap<>();
@@ -96,7 +115,9 @@ public final class StateAssignment {
             entry.getKey(),
             redistribute(entry.getValue(), modes.get(entry.getKey()), index, parallelism));
       }
-      restores.add(new OperatorRestore(checkpointId, mine, operatorState));
+      restores.add(
+          new OperatorRestore(
+              checkpointId, mine, operatorState, channelState.getOrDefault(index, List.of())));
     }
     return restores;
   }

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param alignmentNanos time from the first to the last barrier (exactly-once), else 0
  * @param syncNanos duration of the synchronous part
  * @param asyncNanos duration of the upload
+ * @param channelStateBytes bytes of in-flight data persisted (unaligned checkpoints), else 0
+ * @param unaligned whether this task took the checkpoint unaligned
  */
 public record TaskSnapshot(
     TaskId task,
@@ -18,8 +20,31 @@ public record TaskSnapshot(
     long stateSizeBytes,
     long alignmentNanos,
     long syncNanos,
-    long asyncNanos) {
+    long asyncNanos,
+    long channelStateBytes,
+    boolean unaligned) {
   public TaskSnapshot {
     operators = Map.copyOf(operators);
+  }
+
+  /** An aligned snapshot. */
+  public TaskSnapshot(
+      TaskId task,
+      long checkpointId,
+      Map<String, SubtaskSnapshot> operators,
+      long stateSizeBytes,
+      long alignmentNanos,
+      long syncNanos,
+      long asyncNanos) {
+    this(
+        task,
+        checkpointId,
+        operators,
+        stateSizeBytes,
+        alignmentNanos,
+        syncNanos,
+        asyncNanos,
+        0,
+        false);
   }
 }

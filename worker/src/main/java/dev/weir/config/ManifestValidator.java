@@ -202,10 +202,24 @@ public final class ManifestValidator {
             "must be EXACTLY_ONCE or AT_LEAST_ONCE (got " + c.mode() + ")");
       }
     }
-    if (Boolean.TRUE.equals(c.unaligned())) {
+    boolean unaligned = Boolean.TRUE.equals(c.unaligned());
+    if (unaligned && mode != CheckpointingMode.EXACTLY_ONCE) {
       problem(
           "spec.checkpointing.unaligned",
-          "unaligned checkpoints are not available in this version");
+          "unaligned checkpoints need mode EXACTLY_ONCE (at-least-once barriers never block, so"
+              + " there is nothing to overtake); remove unaligned or set mode: EXACTLY_ONCE");
+    }
+    Duration alignedTimeout =
+        duration(
+            "spec.checkpointing.alignedCheckpointTimeout",
+            c.alignedCheckpointTimeout(),
+            Duration.ZERO);
+    if (alignedTimeout.isNegative()) {
+      problem("spec.checkpointing.alignedCheckpointTimeout", "must be >= 0");
+    } else if (!alignedTimeout.isZero() && !unaligned) {
+      problem(
+          "spec.checkpointing.alignedCheckpointTimeout",
+          "switches aligned checkpoints to unaligned, so it needs unaligned: true");
     }
     int maxConcurrent = orDefault(c.maxConcurrent(), d.maxConcurrent());
     int tolerable = orDefault(c.tolerableFailures(), d.tolerableFailures());
@@ -234,7 +248,9 @@ public final class ManifestValidator {
           maxConcurrent,
           tolerable,
           retained,
-          Boolean.TRUE.equals(c.incremental()));
+          Boolean.TRUE.equals(c.incremental()),
+          unaligned,
+          alignedTimeout);
     } catch (IllegalArgumentException e) {
       return d; // already reported field by field
     }

@@ -29,11 +29,33 @@ public record StreamingJobManifest(String apiVersion, String kind, Metadata meta
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Job(String entryClass, String jarURI, List<String> args) {}
 
+  /**
+   * How the job checkpoints.
+   *
+   * @param interval time between checkpoints ({@code 1s}); {@code 0} disables periodic ones
+   * @param mode {@code EXACTLY_ONCE} (default; barriers are aligned or, with {@code unaligned},
+   *     overtake in-flight data) or {@code AT_LEAST_ONCE} (barriers are tracked, never block)
+   * @param unaligned {@code true}: a barrier overtakes the buffers in flight in front of it, which
+   *     are stored with the checkpoint (channel state) and replayed before new input on restore, so
+   *     checkpoints complete quickly under backpressure. EXACTLY_ONCE only. Final checkpoints (end
+   *     of bounded input) stay aligned. A checkpoint with channel state restores at the same
+   *     parallelism only.
+   * @param alignedCheckpointTimeout with {@code unaligned: true}: checkpoints start aligned and a
+   *     task that has been waiting for its barriers longer than this ({@code 2s}) switches that
+   *     checkpoint to unaligned. {@code 0} or absent: unaligned from the first barrier
+   * @param timeout a checkpoint not complete after this long is aborted (default {@code 1m})
+   * @param minPause least time between the end of a checkpoint and the next trigger
+   * @param maxConcurrent most checkpoints in progress at once (default 1)
+   * @param tolerableFailures consecutive failed checkpoints before the job fails over (default 0)
+   * @param retained completed checkpoints kept in storage (default 1)
+   * @param incremental not supported yet
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Checkpointing(
       String interval,
       String mode,
       Boolean unaligned,
+      String alignedCheckpointTimeout,
       String timeout,
       String minPause,
       Integer maxConcurrent,

@@ -6,12 +6,14 @@ import dev.weir.api.KeyedProcessFunction;
 import dev.weir.api.KeyedStateStore;
 import dev.weir.api.Pipeline;
 import dev.weir.api.RuntimeContext;
+import dev.weir.api.Sink;
 import dev.weir.api.StateDescriptor;
 import dev.weir.api.StreamJob;
 import dev.weir.api.ValueState;
 import dev.weir.connectors.ExactlyOnceFileSink;
 import dev.weir.connectors.GeneratorSource;
 import dev.weir.connectors.PrintSink;
+import dev.weir.connectors.ThrottledSink;
 import java.util.List;
 import java.util.SplittableRandom;
 import picocli.CommandLine;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
  * The page-view count per {@code app_id} of the seed notes: a replayable generator of {@code
  * --events N} page views over {@code --keys K} apps (event {@code i} belongs to app {@code i % K}),
  * keyed by app, counted, every update emitted as {@code app,count} to the exactly-once file sink at
- * {@code --output} (a directory or {@code s3://bucket/prefix}; without it, printed).
+ * {@code --output} (a directory or {@code s3://bucket/prefix}; without it, printed). {@code
+ * --sink-rate R} makes the sink take at most R records/s per subtask (for its first {@code
+ * --sink-slow-records} records per run), which backpressures the job.
  *
  * <p>With exactly-once checkpoints the committed output has, for every app, exactly the counts
  * {@code 1, 2, ..., N/K} in order, whatever failed in between. {@code --inject-failures F} makes
@@ -53,13 +57,25 @@ public final class PageViewCount implements StreamJob {
 
     @Option(names = "--output", description = "directory or s3://bucket/prefix; print if absent")
     String output;
+
+    @Option(
+        names = "--sink-rate",
+        description = "records/s the sink takes per subtask: a slow sink (0 = unlimited)",
+        defaultValue = "0")
+    long sinkRate;
+
+    @Option(
+        names = "--sink-slow-records",
+        description = "with --sink-rate: only the first N records of each subtask run are slow",
+        defaultValue = "" + Long.MAX_VALUE)
+    long sinkSlowRecords;
   }
 
   @Override
   public void define(Pipeline pipeline, List<String> args) {
     Options o = CommandLine.populateCommand(new Options(), args.toArray(String[]::new));
-    if (o.keys < 1 || o.events < 0) {
-      throw new IllegalArgumentException("--keys must be >= 1 and --events >= 0");
+    if (o.keys < 1 || o.events < 0 || o.sinkRate < 0 || o.sinkSlowRecords < 0) {
+      throw new IllegalArgumentException("--keys must be >= 1, --events >= 0 and --sink-rate >= 0");
     }
     long perKey = o.events / o.keys;
     var counts =
@@ -73,11 +89,12 @@ public final class PageViewCount implements StreamJob {
                 "count-per-app",
                 new CountPerApp(o.injectFailures, o.seed, Math.max(1, o.events / 4)),
                 Codecs.STRING);
-    if (o.output == null) {
-      counts.sink("print", new PrintSink<>());
-    } else {
-      counts.sink("output", new ExactlyOnceFileSink<String>(o.output, line -> line));
+    Sink<String> sink =
+        o.output == null ? new PrintSink<>() : new ExactlyOnceFileSink<String>(o.output, l -> l);
+    if (o.sinkRate > 0) {
+      sink = new ThrottledSink<>(sink, o.sinkRate, o.sinkSlowRecords);
     }
+    counts.sink(o.output == null ? "print" : "output", sink);
     if (perKey * o.keys != o.events) {
       // the exactly-once check expects whole counts per key; say so rather than surprise
       org.slf4j.LoggerFactory.getLogger(PageViewCount.class)

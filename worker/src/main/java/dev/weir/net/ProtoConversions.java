@@ -42,6 +42,8 @@ final class ProtoConversions {
         .setAlignmentNanos(s.alignmentNanos())
         .setSyncNanos(s.syncNanos())
         .setAsyncNanos(s.asyncNanos())
+        .setChannelStateBytes(s.channelStateBytes())
+        .setUnaligned(s.unaligned())
         .build();
   }
 
@@ -53,7 +55,9 @@ final class ProtoConversions {
         ack.getStateSizeBytes(),
         ack.getAlignmentNanos(),
         ack.getSyncNanos(),
-        ack.getAsyncNanos());
+        ack.getAsyncNanos(),
+        ack.getChannelStateBytes(),
+        ack.getUnaligned());
   }
 
   static dev.weir.proto.runtime.OperatorRestore toProto(String uid, OperatorRestore restore) {
@@ -61,7 +65,8 @@ final class ProtoConversions {
         dev.weir.proto.runtime.OperatorRestore.newBuilder()
             .setUid(uid)
             .setCheckpointId(restore.checkpointId())
-            .addAllKeyedState(restore.keyedState());
+            .addAllKeyedState(restore.keyedState())
+            .addAllChannelState(restore.channelState());
     restore
         .operatorState()
         .forEach(
@@ -77,7 +82,10 @@ final class ProtoConversions {
       operatorState.put(e.getName(), e.getEntriesList());
     }
     return new OperatorRestore(
-        restore.getCheckpointId(), restore.getKeyedStateList(), operatorState);
+        restore.getCheckpointId(),
+        restore.getKeyedStateList(),
+        operatorState,
+        restore.getChannelStateList());
   }
 
   static QueryState toProto(long requestId, int attempt, int stage, StateQuery query) {

@@ -13,6 +13,7 @@ import dev.weir.state.SnapshotType;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The sending end of a network channel: one gRPC stream to the receiving worker. The receiver
@@ -73,6 +74,20 @@ final class RemoteOutputChannel implements OutputChannel {
     checkBroken();
     buffer.length(0);
     return buffer;
+  }
+
+  @Override
+  public boolean awaitCredit(long nanos) throws InterruptedException {
+    if (credits.availablePermits() > 0) {
+      checkBroken();
+      return true;
+    }
+    if (credits.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
+      credits.release(); // only looking: the credit stays for requestBuffer
+      checkBroken();
+      return true;
+    }
+    return false;
   }
 
   @Override

@@ -68,7 +68,7 @@ final class WorkerDeployment {
     InputGate[] gates = new InputGate[stages];
     Channel[] localInputs = new Channel[stages];
     for (int s = 1; s < stages; s++) {
-      gates[s] = new InputGate(parallelism);
+      gates[s] = new InputGate(parallelism, settings.checkpoints().unaligned());
       for (int sender = 0; sender < parallelism; sender++) {
         if (sender == index) {
           localInputs[s] = new Channel(index, gates[s], settings.credits(), settings.bufferSize());

@@ -66,7 +66,7 @@ public final class LocalDeployment implements Deployment {
     InputGate[][] gates = new InputGate[stages][parallelism];
     for (int s = 1; s < stages; s++) {
       for (int j = 0; j < parallelism; j++) {
-        gates[s][j] = new InputGate(parallelism);
+        gates[s][j] = new InputGate(parallelism, settings.checkpoints().unaligned());
       }
     }
     for (int s = 0; s < stages; s++) {

@@ -96,7 +96,7 @@ public final class SubtaskFactory {
             settings.parallelism(),
             settings.maxParallelism(),
             attempt,
-            settings.checkpoints().mode(),
+            settings.checkpoints(),
             checkpoints,
             backends,
             workDir.resolve("stage-" + stage).resolve(String.valueOf(subtask)),

@@ -20,6 +20,9 @@ import java.util.List;
  * @param failureMessage what went wrong, null unless failed or aborted
  * @param stages by stage index
  * @param operators by uid
+ * @param persistedInFlightBytes in-flight data persisted as channel state, summed over the acks
+ * @param unaligned whether any subtask took this checkpoint unaligned (from the start, or after its
+ *     alignment timed out)
  */
 public record CheckpointDetails(
     long id,
@@ -39,7 +42,9 @@ public record CheckpointDetails(
     String failureReason,
     String failureMessage,
     List<StageCheckpointStats> stages,
-    List<OperatorCheckpointStats> operators) {
+    List<OperatorCheckpointStats> operators,
+    long persistedInFlightBytes,
+    boolean unaligned) {
 
   public CheckpointDetails {
     stages = List.copyOf(stages);

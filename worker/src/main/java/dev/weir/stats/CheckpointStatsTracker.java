@@ -295,6 +295,8 @@ public final class CheckpointStatsTracker {
     Long latestAckTimestampMillis;
     long ackedStateSizeBytes;
     long alignmentBufferedBytes;
+    long persistedInFlightBytes;
+    boolean unaligned;
     Long completionTimestampMillis;
     long reportedDurationMillis;
     long reportedStateSizeBytes;
@@ -354,7 +356,9 @@ public final class CheckpointStatsTracker {
               alignmentBufferedBytes,
               snapshot.alignmentNanos(),
               snapshot.syncNanos(),
-              snapshot.asyncNanos()));
+              snapshot.asyncNanos(),
+              snapshot.channelStateBytes(),
+              snapshot.unaligned()));
       for (Map.Entry<String, SubtaskSnapshot> operator : snapshot.operators().entrySet()) {
         TrackedOperator tracked =
             operators.computeIfAbsent(operator.getKey(), uid -> new TrackedOperator(task.stage()));
@@ -364,6 +368,8 @@ public final class CheckpointStatsTracker {
       acknowledgedSubtasks++;
       ackedStateSizeBytes += snapshot.stateSizeBytes();
       this.alignmentBufferedBytes += alignmentBufferedBytes;
+      persistedInFlightBytes += snapshot.channelStateBytes();
+      unaligned |= snapshot.unaligned();
       if (latestAckTimestampMillis == null || ackTimestampMillis > latestAckTimestampMillis) {
         latestAckTimestampMillis = ackTimestampMillis;
       }
@@ -410,7 +416,9 @@ public final class CheckpointStatsTracker {
           failureReason,
           failureMessage,
           stageStats,
-          operatorStats);
+          operatorStats,
+          persistedInFlightBytes,
+          unaligned);
     }
 
     private long endToEndDurationMillis() {

@@ -85,6 +85,17 @@ public final class PrometheusExposition {
               "Bytes buffered during barrier alignment for the latest completed checkpoint.",
               last.alignmentBufferedBytes()));
       families.add(
+          gauge(
+              "weir_checkpoint_last_persisted_in_flight_bytes",
+              "In-flight data persisted as channel state by the latest completed checkpoint"
+                  + " (unaligned checkpoints), in bytes.",
+              last.persistedInFlightBytes()));
+      families.add(
+          gauge(
+              "weir_checkpoint_last_unaligned",
+              "1 when the latest completed checkpoint was taken unaligned by any subtask, else 0.",
+              last.unaligned() ? 1 : 0));
+      families.add(
           gauge("weir_checkpoint_last_id", "Id of the latest completed checkpoint.", last.id()));
       if (last.completionTimestampMillis() != null) {
         families.add(

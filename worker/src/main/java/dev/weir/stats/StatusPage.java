@@ -171,7 +171,8 @@ public final class StatusPage {
         .append(")</h2>\n<table id=\"checkpoint-history\">\n<thead><tr>")
         .append("<th>ID</th><th>Status</th><th>Acknowledged</th><th>Trigger time</th>")
         .append("<th>Latest acknowledgement</th><th>End-to-end duration</th><th>State size</th>")
-        .append("<th>Buffered during alignment</th><th>Details</th></tr></thead>\n<tbody>\n");
+        .append("<th>Buffered during alignment</th><th>In-flight data persisted</th>")
+        .append("<th>Details</th></tr></thead>\n<tbody>\n");
     for (CheckpointDetails checkpoint : stats.history()) {
       html.append("<tr id=\"checkpoint-")
           .append(checkpoint.id())
@@ -196,6 +197,8 @@ public final class StatusPage {
           .append(bytes(checkpoint.stateSizeBytes()))
           .append("</td><td class=\"num\">")
           .append(bytes(checkpoint.alignmentBufferedBytes()))
+          .append("</td><td class=\"num\">")
+          .append(checkpoint.unaligned() ? bytes(checkpoint.persistedInFlightBytes()) : "aligned")
           .append("</td><td>")
           .append(details(checkpoint))
           .append("</td></tr>\n");

@@ -112,4 +112,38 @@ class StateAssignmentTest {
     assertThatThrownBy(() -> StateAssignment.assign(twoSubtasks(), Set.of("count"), 2, 256, false))
         .hasMessageContaining("maxParallelism");
   }
+
+  private static CheckpointMetadata unaligned() {
+    dev.weir.proto.ChannelStateHandle inFlight =
+        dev.weir.proto.ChannelStateHandle.newBuilder().setChannel(1).setLength(7).build();
+    return CheckpointMetadata.newBuilder()
+        .setCheckpointId(12)
+        .setMaxParallelism(128)
+        .addOperators(
+            OperatorSnapshot.newBuilder()
+                .setUid("count")
+                .setParallelism(2)
+                .addSubtasks(subtask(0, 0, 63, "a").toBuilder().addChannelState(inFlight))
+                .addSubtasks(subtask(1, 64, 127, "b")))
+        .build();
+  }
+
+  @Test
+  void channelStateGoesBackToItsOwnSubtaskAtTheSameParallelism() {
+    List<OperatorRestore> restores =
+        StateAssignment.assign(unaligned(), Set.of("count"), 2, 128, false).get("count");
+
+    assertThat(restores.get(0).channelState()).hasSize(1);
+    assertThat(restores.get(0).channelState().get(0).getLength()).isEqualTo(7);
+    assertThat(restores.get(1).channelState()).isEmpty();
+  }
+
+  @Test
+  void aCheckpointWithChannelStateCannotBeRescaled() {
+    assertThatThrownBy(() -> StateAssignment.assign(unaligned(), Set.of("count"), 3, 128, false))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("checkpoint 12 is unaligned")
+        .hasMessageContaining("operator 'count' at parallelism 2")
+        .hasMessageContaining("rescale from an aligned checkpoint or a savepoint");
+  }
 }

@@ -117,4 +117,42 @@ class ManifestValidatorTest {
     assertThatThrownBy(() -> validator.validate("metadata: name: x", "f"))
         .hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void unalignedCheckpointsWithAnAlignmentTimeoutAreAccepted() throws Exception {
+    JobSpec spec =
+        validator.validate(
+            VALID.replace(
+                "mode: AT_LEAST_ONCE",
+                "mode: EXACTLY_ONCE, unaligned: true, alignedCheckpointTimeout: 2s"),
+            "pv.yaml");
+
+    assertThat(spec.checkpoints().unaligned()).isTrue();
+    assertThat(spec.checkpoints().alignedCheckpointTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void unalignedCheckpointsNeedExactlyOnce() {
+    assertThatThrownBy(
+            () ->
+                validator.validate(
+                    VALID.replace("mode: AT_LEAST_ONCE", "mode: AT_LEAST_ONCE, unaligned: true"),
+                    "pv.yaml"))
+        .isInstanceOf(InvalidManifestException.class)
+        .hasMessageContaining(
+            "spec.checkpointing.unaligned: unaligned checkpoints need mode EXACTLY_ONCE");
+  }
+
+  @Test
+  void anAlignmentTimeoutNeedsUnalignedCheckpoints() {
+    assertThatThrownBy(
+            () ->
+                validator.validate(
+                    VALID.replace(
+                        "mode: AT_LEAST_ONCE", "mode: EXACTLY_ONCE, alignedCheckpointTimeout: 2s"),
+                    "pv.yaml"))
+        .isInstanceOf(InvalidManifestException.class)
+        .hasMessageContaining("spec.checkpointing.alignedCheckpointTimeout")
+        .hasMessageContaining("needs unaligned: true");
+  }
 }

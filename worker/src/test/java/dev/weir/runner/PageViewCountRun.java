@@ -32,6 +32,13 @@ final class PageViewCountRun {
   int injectFailures;
   int restartAttempts = -1;
   long rate = 10_000;
+  String interval = "100ms";
+  String checkpointTimeout = "30s";
+  int tolerableFailures;
+  boolean unaligned;
+  String alignedCheckpointTimeout;
+  long sinkRate;
+  long sinkSlowRecords = Long.MAX_VALUE;
   String storageYaml;
   String output;
   String endpoint;
@@ -52,8 +59,8 @@ final class PageViewCountRun {
           parallelism: %d
           job:
             entryClass: dev.weir.jobs.PageViewCount
-            args: [--events, "%d", --keys, "%d", --rate, "%d", --inject-failures, "%d", --output, "%s"]
-          checkpointing: {interval: 100ms, mode: %s, timeout: 30s, retained: 2, incremental: %s}
+            args: [--events, "%d", --keys, "%d", --rate, "%d", --inject-failures, "%d", --output, "%s", --sink-rate, "%d", --sink-slow-records, "%d"]
+          checkpointing: {interval: %s, mode: %s, timeout: %s, retained: 2, tolerableFailures: %d, unaligned: %s%s, incremental: %s}
           stateBackend: %s
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
@@ -65,7 +72,16 @@ final class PageViewCountRun {
                 rate,
                 injectFailures,
                 output,
+                sinkRate,
+                sinkSlowRecords,
+                interval,
                 mode,
+                checkpointTimeout,
+                tolerableFailures,
+                unaligned,
+                alignedCheckpointTimeout == null
+                    ? ""
+                    : ", alignedCheckpointTimeout: " + alignedCheckpointTimeout,
                 incremental,
                 backend,
                 storageYaml,

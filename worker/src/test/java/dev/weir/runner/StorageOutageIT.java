@@ -50,11 +50,10 @@ class StorageOutageIT {
       job.restartAttempts = 5;
       job.storageYaml = "{endpoint: '" + minio.endpoint() + "', bucket: weir, prefix: outage}";
       job.output = dir.resolve("output").toString();
-      String manifest =
-          job.manifest()
-              .replace(
-                  "checkpointing: {interval: 100ms, mode: EXACTLY_ONCE, timeout: 30s, retained: 2}",
-                  "checkpointing: {interval: 300ms, mode: EXACTLY_ONCE, timeout: 1s, tolerableFailures: 100, retained: 2}");
+      job.interval = "300ms";
+      job.checkpointTimeout = "1s";
+      job.tolerableFailures = 100;
+      String manifest = job.manifest();
       Path file = dir.resolve("job.yaml");
       Files.writeString(file, manifest);
       JobSpec spec = new ManifestValidator(System::getenv).validate(manifest, "outage");

@@ -60,7 +60,7 @@ class StatusPageChromiumIT {
         .containsExactly("in_progress", "failed", "completed", "completed", "completed");
 
     Row completed = rows.get(2);
-    // id, status, acks, trigger time, latest ack, duration, size, buffered, details
+    // id, status, acks, trigger time, latest ack, duration, size, buffered, in-flight, details
     assertThat(completed.cells())
         .containsExactly(
             "3",
@@ -71,13 +71,14 @@ class StatusPageChromiumIT {
             "33 ms",
             "8.80 KiB",
             "4.00 KiB",
+            "aligned",
             "file:///data/checkpoints/job/chk-3");
     Row failed = rows.get(1);
     assertThat(failed.cells().get(2)).isEqualTo("1/4 (25%)");
     // the markup in the failure message arrived as text, not as elements
-    assertThat(failed.cells().get(8))
+    assertThat(failed.cells().get(9))
         .isEqualTo("checkpoint 4 failed: &lt;b&gt;expired&lt;/b&gt; &amp; \"late\"");
-    assertThat(rows.get(0).cells().get(8)).isEqualTo("final");
+    assertThat(rows.get(0).cells().get(9)).isEqualTo("final");
   }
 
   @Test

@@ -13,6 +13,16 @@ public final class Buffer {
     this.data = new byte[capacity];
   }
 
+  private Buffer(byte[] data) {
+    this.data = data;
+    this.length = data.length;
+  }
+
+  /** A full buffer over {@code data} (restored channel state); belongs to no channel. */
+  public static Buffer wrap(byte[] data) {
+    return new Buffer(data);
+  }
+
   public byte[] data() {
     return data;
   }

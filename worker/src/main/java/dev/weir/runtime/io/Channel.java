@@ -2,6 +2,7 @@ package dev.weir.runtime.io;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An in-process channel from one sending subtask to one receiving subtask, with credit-based flow
@@ -36,6 +37,19 @@ public final class Channel implements OutputChannel, InputChannel {
     Buffer buffer = free.take();
     buffer.length(0);
     return buffer;
+  }
+
+  @Override
+  public boolean awaitCredit(long nanos) throws InterruptedException {
+    if (!free.isEmpty()) {
+      return true;
+    }
+    Buffer buffer = free.poll(nanos, TimeUnit.NANOSECONDS);
+    if (buffer == null) {
+      return false;
+    }
+    free.offer(buffer);
+    return true;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.weir.runtime.io;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -7,7 +8,14 @@ import java.util.concurrent.TimeUnit;
  * Where the channels into one receiving subtask deliver, in arrival order. Per-channel order is
  * preserved. Bounded in practice by the channels' credits (events are few).
  *
- * <p>Threading: any sender thread delivers; the receiving task's thread polls.
+ * <p>For unaligned checkpoints ({@code noticeBarriers}), a checkpoint barrier is also put on a
+ * priority queue the moment it arrives, after its in-band copy was queued behind the buffers that
+ * came before it: the task takes the notice out of order, ahead of those buffers, and finds the
+ * channel's in-flight data by scanning {@link #queued()} up to the in-band copy. Every delivery
+ * into the gate comes from the channel's one delivering thread, so the in-band copy is always
+ * queued before its notice is visible. Final barriers get no notice (final checkpoints align).
+ *
+ * <p>Threading: any sender thread delivers; the receiving task's thread polls and scans.
  */
 public final class InputGate {
 
@@ -15,10 +23,21 @@ public final class InputGate {
   public record Delivery(InputChannel channel, Object payload) {}
 
   private final int channels;
+  private final boolean noticeBarriers;
   private final LinkedBlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
+  private final ConcurrentLinkedQueue<Delivery> priority = new ConcurrentLinkedQueue<>();
 
   public InputGate(int channels) {
+    this(channels, false);
+  }
+
+  /**
+   * @param noticeBarriers also announce each arriving barrier on the priority queue (unaligned
+   *     checkpoints)
+   */
+  public InputGate(int channels, boolean noticeBarriers) {
     this.channels = channels;
+    this.noticeBarriers = noticeBarriers;
   }
 
   public int channelCount() {
@@ -28,6 +47,31 @@ public final class InputGate {
   /** Called by a channel (any thread) when a buffer or event arrives. */
   public void deliver(InputChannel channel, Object payload) {
     queue.add(new Delivery(channel, payload));
+    if (noticeBarriers
+        && payload instanceof ChannelEvent.CheckpointBarrier barrier
+        && !barrier.isFinal()) {
+      priority.add(new Delivery(channel, payload));
+      // a receiver blocked in poll() already woke up for the in-band copy
+    }
+  }
+
+  /** Whether a barrier notice waits on the priority queue. One volatile read; any thread. */
+  public boolean hasPriorityEvent() {
+    return !priority.isEmpty();
+  }
+
+  /** The oldest barrier notice, or null. Receiving task's thread. */
+  public Delivery pollPriority() {
+    return priority.poll();
+  }
+
+  /**
+   * The deliveries waiting in arrival order, for the receiving task to scan for in-flight data. The
+   * view is live: deliveries added meanwhile may or may not show, every one queued before the scan
+   * began and not polled does. Receiving task's thread.
+   */
+  public Iterable<Delivery> queued() {
+    return queue;
   }
 
   /** The next delivery, or null after {@code timeoutNanos}. */

@@ -15,6 +15,15 @@ public interface OutputChannel {
   /** Sends an event after everything sent before it; takes no credit. */
   void send(ChannelEvent event);
 
+  /**
+   * Waits up to {@code nanos} until {@link #requestBuffer()} would not block. Takes nothing.
+   *
+   * @return whether a buffer is available now
+   */
+  default boolean awaitCredit(long nanos) throws InterruptedException {
+    return true; // a channel whose requestBuffer never waits
+  }
+
   /** Gives back a requested buffer that will not be sent. */
   void release(Buffer buffer);
 

@@ -105,6 +105,80 @@ public final class RecordWriter implements Collector<Object> {
     oldestUnsentNanos = Long.MAX_VALUE;
   }
 
+  /** Receives the bytes a barrier overtook on one channel (output channel state). */
+  @FunctionalInterface
+  public interface OvertakenOutput {
+    void accept(int channel, byte[] data, int offset, int length);
+  }
+
+  /**
+   * Sends {@code barrier} on every channel ahead of the records filled in but not sent yet, which
+   * are handed to {@code overtaken} (they stay buffered and are sent after the barrier). Nothing
+   * else on this side can be overtaken: a buffer is only filled with credit and is on its way to
+   * the receiver as soon as it is sent.
+   */
+  public void broadcastOvertaking(
+      ChannelEvent.CheckpointBarrier barrier, OvertakenOutput overtaken) {
+    for (int i = 0; i < channels.length; i++) {
+      Buffer buffer = current[i];
+      if (buffer != null && buffer.length() > 0) {
+        overtaken.accept(i, buffer.data(), 0, buffer.length());
+      }
+      channels[i].send(barrier);
+    }
+  }
+
+  /**
+   * Restores the output a barrier overtook on {@code channel} (output channel state): it becomes
+   * the start of that channel's next buffer, ahead of any new record. Before the first record.
+   */
+  public void restoreOutput(int channel, byte[] bytes) {
+    if (bytes.length == 0) {
+      return;
+    }
+    if (current[channel] != null) {
+      throw new IllegalStateException("output of channel " + channel + " restored after records");
+    }
+    Buffer buffer = request(channel);
+    if (bytes.length > buffer.capacity()) {
+      channels[channel].release(buffer);
+      throw new IllegalStateException(
+          "the output channel state of channel "
+              + channel
+              + " holds "
+              + bytes.length
+              + " bytes, more than the buffer size of "
+              + buffer.capacity()
+              + " bytes; restore with the buffer size the checkpoint was taken with");
+    }
+    System.arraycopy(bytes, 0, buffer.data(), 0, bytes.length);
+    buffer.length(bytes.length);
+    current[channel] = buffer;
+    if (oldestUnsentNanos == Long.MAX_VALUE) {
+      oldestUnsentNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * Waits up to {@code nanos} until every channel has credit, so that a batch of records is
+   * unlikely to block the task (which could not take a checkpoint while blocked).
+   *
+   * @return whether every channel has credit now
+   */
+  public boolean awaitAvailable(long nanos) {
+    try {
+      for (OutputChannel channel : channels) {
+        if (!channel.awaitCredit(nanos)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TaskInterruptedException();
+    }
+  }
+
   /** Sends what is buffered, then the event on every channel. */
   public void broadcast(ChannelEvent event) {
     flush();

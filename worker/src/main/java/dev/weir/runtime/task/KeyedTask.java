@@ -2,35 +2,55 @@ package dev.weir.runtime.task;
 
 import dev.weir.api.Codec;
 import dev.weir.checkpoint.BarrierHandler;
+import dev.weir.checkpoint.UnalignedBarrierHandler;
 import dev.weir.codec.ByteArrayReader;
 import dev.weir.graph.Stage;
 import dev.weir.runtime.io.Buffer;
 import dev.weir.runtime.io.ChannelEvent;
+import dev.weir.runtime.io.InputChannel;
 import dev.weir.runtime.io.InputGate;
 import dev.weir.runtime.io.RecordWriter;
 import dev.weir.state.SnapshotType;
 import java.util.ArrayDeque;
-import java.util.TreeSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Runs a stage after a keyed exchange: reads buffers from its input channels, hands every record
  * with its key group to the keyed operator, and lets a {@link BarrierHandler} decide when to
  * snapshot. Buffers of a blocked channel are parked unrecycled, so that channel's sender runs out
  * of credit and waits: alignment backpressures exactly the early inputs.
+ *
+ * <p>With unaligned checkpoints the task also looks at the gate's barrier notices between any two
+ * records, so a barrier is taken within one record of its arrival however slow the operators are.
+ * On an unaligned snapshot it copies, per channel, what is not processed yet and lies in front of
+ * the channel's in-band barrier — the rest of the buffer being processed, parked and replayed
+ * deliveries, then the gate's queue — into the checkpoint's channel state. The originals are
+ * processed and recycled as usual, so credits flow as without a checkpoint. On restore, the input
+ * channel state is replayed before any delivery from the gate.
+ *
+ * <p>Threading: everything here runs on the task thread.
  */
-public final class KeyedTask extends Task implements BarrierHandler.Actions {
+public final class KeyedTask extends Task implements UnalignedBarrierHandler.Actions {
   private final Stage stage;
   private final InputGate gate;
   private final RecordWriter output;
   private final BarrierHandler barriers;
+  private final boolean unaligned;
   private final ArrayDeque<InputGate.Delivery>[] parked;
   private final ArrayDeque<InputGate.Delivery> replay = new ArrayDeque<>();
   private final ByteArrayReader reader = new ByteArrayReader();
   private final Codec<Object> codec;
   private int endedChannels;
   private long records;
-  // checkpoints whose barrier said savepoint, until this task snapshots or gives them up
-  private final TreeSet<Long> savepointIds = new TreeSet<>();
+  // barriers that said savepoint, until this task snapshots or gives them up: the barrier handler
+  // is told they are final so that it aligns them (a savepoint holds no channel state)
+  private final TreeMap<Long, ChannelEvent.CheckpointBarrier> savepoints = new TreeMap<>();
+
+  // the buffer being processed, for a snapshot taken between two of its records
+  private Buffer current;
+  private int currentChannel;
 
   @SuppressWarnings("unchecked")
   public KeyedTask(TaskContext context, Stage stage, InputGate gate, RecordWriter output) {
@@ -39,7 +59,8 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
     this.gate = gate;
     this.output = output;
     this.codec = stage.input().recordCodec();
-    this.barriers = BarrierHandler.forMode(context.mode(), gate.channelCount(), this);
+    this.unaligned = context.unaligned();
+    this.barriers = BarrierHandler.forConfig(context.checkpointConfig(), gate.channelCount(), this);
     this.parked = new ArrayDeque[gate.channelCount()];
     for (int i = 0; i < parked.length; i++) {
       parked[i] = new ArrayDeque<>();
@@ -50,6 +71,16 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   protected void initialize() throws Exception {
     writer = output;
     chain = new OperatorChain(context, stage, output);
+    for (Map.Entry<Integer, byte[]> input : restoreChannelState().entrySet()) {
+      replay.add(
+          new InputGate.Delivery(
+              new RecoveredChannel(input.getKey()), Buffer.wrap(input.getValue())));
+    }
+  }
+
+  @Override
+  protected boolean hasInputs() {
+    return true;
   }
 
   @Override
@@ -63,12 +94,17 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
     while (!done) {
       checkCancelled();
       drainMailbox();
+      if (unaligned) {
+        takePriorityEvents();
+      }
       InputGate.Delivery delivery = replay.poll();
       if (delivery == null) {
+        long now = System.nanoTime();
         long wait =
-            writer == null
-                ? 50_000_000L
-                : Math.min(50_000_000L, writer.nanosUntilFlush(System.nanoTime()));
+            writer == null ? 50_000_000L : Math.min(50_000_000L, writer.nanosUntilFlush(now));
+        if (unaligned) {
+          wait = Math.max(1, Math.min(wait, barriers.nanosUntilTimeout(now)));
+        }
         delivery = gate.poll(wait);
       }
       if (delivery == null || delivery == InputGate.WAKE_UP) {
@@ -83,7 +119,11 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
         continue;
       }
       if (delivery.payload() instanceof Buffer buffer) {
-        process(head, buffer);
+        if (unaligned) {
+          processWatchingBarriers(head, buffer, channel);
+        } else {
+          process(head, buffer);
+        }
         delivery.channel().recycle(buffer);
         if (writer != null) {
           writer.flushIfDue(System.nanoTime());
@@ -107,16 +147,59 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
     publishRecords(n);
   }
 
+  /** {@link #process}, taking barrier notices (and alignment timeouts) between two records. */
+  private void processWatchingBarriers(OperatorChain.KeyedHead head, Buffer buffer, int channel) {
+    ByteArrayReader in = reader.wrap(buffer.data(), 0, buffer.length());
+    long n = records;
+    current = buffer;
+    currentChannel = channel;
+    try {
+      while (in.remaining() > 0) {
+        int keyGroup = (in.readByte() & 0xff) << 8 | (in.readByte() & 0xff);
+        head.process(codec.read(in), keyGroup);
+        n++;
+        if (gate.hasPriorityEvent()
+            || ((n & 63) == 0 && barriers.nanosUntilTimeout(System.nanoTime()) == 0)) {
+          records = n;
+          takePriorityEvents(); // may snapshot: persistInFlight reads the reader's position
+        }
+      }
+    } finally {
+      current = null;
+    }
+    records = n;
+    publishRecords(n);
+  }
+
+  /** Hands the gate's barrier notices to the handler, and lets an alignment time out. */
+  private void takePriorityEvents() {
+    InputGate.Delivery notice;
+    while ((notice = gate.pollPriority()) != null) {
+      ChannelEvent.CheckpointBarrier barrier = (ChannelEvent.CheckpointBarrier) notice.payload();
+      if (barrier.type() == SnapshotType.SAVEPOINT) {
+        savepoints.putIfAbsent(barrier.checkpointId(), barrier);
+      }
+      barriers.onPriorityBarrier(
+          notice.channel().index(),
+          barrier.checkpointId(),
+          barrier.timestampMillis(),
+          mustAlign(barrier),
+          System.nanoTime());
+    }
+    barriers.checkTimeout(System.nanoTime());
+    releaseUnblocked();
+  }
+
   private void onEvent(int channel, ChannelEvent event) {
     if (event instanceof ChannelEvent.CheckpointBarrier barrier) {
       if (barrier.type() == SnapshotType.SAVEPOINT) {
-        savepointIds.add(barrier.checkpointId());
+        savepoints.putIfAbsent(barrier.checkpointId(), barrier);
       }
       barriers.onBarrier(
           channel,
           barrier.checkpointId(),
           barrier.timestampMillis(),
-          barrier.isFinal(),
+          mustAlign(barrier),
           System.nanoTime());
     } else if (event instanceof ChannelEvent.CancelCheckpoint cancel) {
       barriers.onAbort(cancel.checkpointId());
@@ -131,11 +214,17 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
     }
   }
 
-  /** Parked deliveries of channels no longer blocked go first, in their arrival order. */
+  /**
+   * Parked deliveries of channels no longer blocked go first. They are older than anything of their
+   * channel still waiting in {@link #replay}, so they go in front of it, in arrival order.
+   */
   private void releaseUnblocked() {
     for (int channel = 0; channel < parked.length; channel++) {
       if (!parked[channel].isEmpty() && !barriers.isBlocked(channel)) {
-        replay.addAll(parked[channel]);
+        Iterator<InputGate.Delivery> newestFirst = parked[channel].descendingIterator();
+        while (newestFirst.hasNext()) {
+          replay.addFirst(newestFirst.next());
+        }
         parked[channel].clear();
       }
     }
@@ -145,7 +234,7 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   protected void onCheckpointAborted(long checkpointId) {
     barriers.onAbort(checkpointId);
     releaseUnblocked();
-    savepointIds.remove(checkpointId);
+    savepoints.remove(checkpointId);
     if (checkpointId == finalCheckpointId && !finishing) {
       finalCheckpointId = Long.MAX_VALUE; // a stop-with-savepoint failed: the job goes on
     }
@@ -156,16 +245,99 @@ public final class KeyedTask extends Task implements BarrierHandler.Actions {
   @Override
   public void snapshot(
       long checkpointId, long timestampMillis, boolean isFinal, long alignmentNanos) {
-    SnapshotType type =
-        savepointIds.contains(checkpointId) ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT;
-    savepointIds.headSet(checkpointId, true).clear();
-    performCheckpoint(checkpointId, timestampMillis, isFinal, type, alignmentNanos);
+    ChannelEvent.CheckpointBarrier savepoint = savepoints.get(checkpointId);
+    savepoints.headMap(checkpointId, true).clear();
+    if (savepoint != null) {
+      performCheckpoint(
+          checkpointId,
+          timestampMillis,
+          savepoint.isFinal(),
+          SnapshotType.SAVEPOINT,
+          alignmentNanos);
+    } else {
+      performCheckpoint(
+          checkpointId, timestampMillis, isFinal, SnapshotType.CHECKPOINT, alignmentNanos);
+    }
+  }
+
+  /** Final barriers and savepoints are aligned even when checkpoints are unaligned. */
+  private static boolean mustAlign(ChannelEvent.CheckpointBarrier barrier) {
+    return barrier.isFinal() || barrier.type() == SnapshotType.SAVEPOINT;
+  }
+
+  @Override
+  public void snapshotUnaligned(long checkpointId, long timestampMillis, long alignmentNanos) {
+    performCheckpoint(
+        checkpointId, timestampMillis, false, SnapshotType.CHECKPOINT, alignmentNanos, true);
+  }
+
+  /**
+   * Copies what of {@code channel} is not processed yet up to its in-band barrier, in channel
+   * order: the rest of the current buffer, parked deliveries, replayed ones, then the gate's queue.
+   * The barrier's in-band copy was queued before its notice became visible, so the scan finds it.
+   */
+  @Override
+  public void persistInFlight(long checkpointId, int channel) {
+    ChannelStateWriter state = inFlightState(checkpointId);
+    if (state == null) {
+      return; // the snapshot was declined
+    }
+    if (current != null && currentChannel == channel) {
+      int position = reader.position();
+      state.addInput(channel, current.data(), position, current.length() - position);
+    }
+    if (persistUntilBarrier(parked[channel], channel, checkpointId, state)
+        || persistUntilBarrier(replay, channel, checkpointId, state)
+        || persistUntilBarrier(gate.queued(), channel, checkpointId, state)) {
+      return;
+    }
+    throw new IllegalStateException(
+        "checkpoint "
+            + checkpointId
+            + ": the barrier of input channel "
+            + channel
+            + " was announced but is not in the queue");
+  }
+
+  /** Copies the channel's buffers of {@code deliveries}; true once its barrier was reached. */
+  private static boolean persistUntilBarrier(
+      Iterable<InputGate.Delivery> deliveries,
+      int channel,
+      long checkpointId,
+      ChannelStateWriter state) {
+    for (InputGate.Delivery delivery : deliveries) {
+      if (delivery.channel() == null || delivery.channel().index() != channel) {
+        continue;
+      }
+      Object payload = delivery.payload();
+      if (payload instanceof Buffer buffer) {
+        state.addInput(channel, buffer.data(), 0, buffer.length());
+      } else if (payload instanceof ChannelEvent.CheckpointBarrier barrier
+          && barrier.checkpointId() >= checkpointId) {
+        return true;
+      } else if (payload instanceof ChannelEvent.EndOfInput) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void inFlightCaptured(long checkpointId) {
+    completeInFlight(checkpointId);
   }
 
   @Override
   public void abort(long checkpointId) {
+    discardInFlight(checkpointId, "checkpoint " + checkpointId + " was given up at this task");
     if (writer != null) {
       writer.broadcast(new ChannelEvent.CancelCheckpoint(checkpointId));
     }
+  }
+
+  /** Where restored input channel state comes from: a channel that recycles into nothing. */
+  private record RecoveredChannel(int index) implements InputChannel {
+    @Override
+    public void recycle(Buffer buffer) {}
   }
 }

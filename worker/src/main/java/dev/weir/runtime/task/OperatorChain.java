@@ -41,6 +41,7 @@ final class OperatorChain implements AutoCloseable {
   private Source<Object> source;
   private KeyedHead keyedHead;
   private final Collector<Object> head;
+  private final String headUid;
 
   /** An operator with state, in chain order. */
   private record StatefulOperator(
@@ -59,6 +60,7 @@ final class OperatorChain implements AutoCloseable {
   OperatorChain(TaskContext context, Stage stage, Collector<Object> output) throws Exception {
     this.context = context;
     List<OperatorNode> nodes = stage.operators();
+    this.headUid = nodes.get(0).uid();
     Collector<Object> next = output;
     for (int i = nodes.size() - 1; i >= 0; i--) {
       OperatorNode node = nodes.get(i);
@@ -181,6 +183,11 @@ final class OperatorChain implements AutoCloseable {
       backend.restore(handles, context.checkpoints().storage());
     }
     return backend;
+  }
+
+  /** The uid of the chain's first operator, whose snapshot holds the task's channel state. */
+  String headUid() {
+    return headUid;
   }
 
   /** Where the source's records enter the chain. */

@@ -10,14 +10,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs stage 0: pulls batches from the source and pushes them down the chain. Checkpoint triggers
  * run between two batches, so the source's position and the barrier agree exactly.
+ *
+ * <p>With unaligned checkpoints a batch starts only once every output channel has credit: a task
+ * blocked waiting for credit in the middle of a batch could not run a trigger, and under
+ * backpressure that wait is what would delay the checkpoint. While it waits for credit it keeps
+ * running its mailbox (triggers, notifications).
  */
 public final class SourceTask extends Task {
+  /** Longest wait for credit before the mailbox is checked again. */
+  private static final long CREDIT_WAIT_NANOS = 1_000_000L;
+
   private final Stage stage;
   private final RecordWriter output;
   private boolean sourceFinished;
   // a stop-with-savepoint barrier went out: emit nothing until it completes (then end) or aborts
   private boolean stopping;
   private long records;
+  private final boolean waitForCredit;
 
   /**
    * @param output the exchange writer, or null when the chain ends in a sink
@@ -26,12 +35,19 @@ public final class SourceTask extends Task {
     super(context);
     this.stage = stage;
     this.output = output;
+    this.waitForCredit = context.unaligned() && output != null;
   }
 
   @Override
   protected void initialize() throws Exception {
     writer = output;
     chain = new OperatorChain(context, stage, output);
+    restoreChannelState();
+  }
+
+  @Override
+  protected boolean hasInputs() {
+    return false;
   }
 
   /**
@@ -44,7 +60,10 @@ public final class SourceTask extends Task {
       long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type) {
     post(
         () -> {
-          if (!performCheckpoint(checkpointId, timestampMillis, isFinal, type, 0) || !isFinal) {
+          // savepoints are always aligned: their barriers never overtake output
+          boolean unaligned = context.unaligned() && type == SnapshotType.CHECKPOINT;
+          if (!performCheckpoint(checkpointId, timestampMillis, isFinal, type, 0, unaligned)
+              || !isFinal) {
             return;
           }
           if (sourceFinished) {
@@ -97,6 +116,10 @@ public final class SourceTask extends Task {
         continue;
       }
       drainMailbox();
+      if (waitForCredit && !writer.awaitAvailable(CREDIT_WAIT_NANOS)) {
+        writer.flushIfDue(System.nanoTime());
+        continue; // backpressured: look at the mailbox again
+      }
       if (!chain.source().emitBatch(head)) {
         sourceFinished = true;
         if (writer != null) {

@@ -1,6 +1,7 @@
 package dev.weir.runtime.task;
 
 import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.proto.ChannelStateHandle;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.StateFile;
@@ -11,7 +12,10 @@ import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.RecordWriter;
 import dev.weir.runtime.io.TaskInterruptedException;
 import dev.weir.state.SnapshotType;
+import dev.weir.state.StateRestoreException;
 import dev.weir.storage.StorageException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,6 +49,19 @@ public abstract class Task implements Runnable {
   private volatile boolean ended;
   private volatile long recordsProcessed;
   private Thread thread;
+
+  /**
+   * The unaligned checkpoint whose snapshot is taken while its in-flight input is still being
+   * captured; acknowledged once that is done. Task thread only.
+   */
+  private InFlightSnapshot inFlight;
+
+  private record InFlightSnapshot(
+      long checkpointId,
+      OperatorChain.PendingSnapshot pending,
+      ChannelStateWriter channelState,
+      long alignmentNanos,
+      long syncNanos) {}
 
   protected Task(TaskContext context) {
     this.context = context;
@@ -121,6 +138,10 @@ public abstract class Task implements Runnable {
     } finally {
       ended = true;
       rejectPendingQueries();
+      if (inFlight != null) {
+        inFlight.pending().discard();
+        inFlight = null;
+      }
       if (writer != null) {
         writer.close();
       }
@@ -252,6 +273,24 @@ public abstract class Task implements Runnable {
       boolean isFinal,
       SnapshotType type,
       long alignmentNanos) {
+    return performCheckpoint(checkpointId, timestampMillis, isFinal, type, alignmentNanos, false);
+  }
+
+  /**
+   * Takes this task's snapshot; {@code unaligned}: the barrier overtakes the output not sent yet
+   * (which becomes output channel state), and the acknowledgement waits until the task has captured
+   * its in-flight input ({@link #completeInFlight}); a task without inputs acknowledges at once.
+   * Final checkpoints and savepoints are always aligned.
+   *
+   * @return false when the synchronous part failed (the checkpoint was declined)
+   */
+  protected boolean performCheckpoint(
+      long checkpointId,
+      long timestampMillis,
+      boolean isFinal,
+      SnapshotType type,
+      long alignmentNanos,
+      boolean unaligned) {
     long start = System.nanoTime();
     OperatorChain.PendingSnapshot pending;
     try {
@@ -268,6 +307,25 @@ public abstract class Task implements Runnable {
       }
       return false;
     }
+    if (unaligned && !isFinal && type == SnapshotType.CHECKPOINT) {
+      if (inFlight != null) {
+        discardInFlight(inFlight.checkpointId(), "superseded by checkpoint " + checkpointId);
+      }
+      ChannelStateWriter channelState = new ChannelStateWriter(context.id().stage());
+      if (writer != null) {
+        writer.broadcastOvertaking(
+            new ChannelEvent.CheckpointBarrier(
+                checkpointId, timestampMillis, false, SnapshotType.CHECKPOINT),
+            channelState::addOutput);
+      }
+      inFlight =
+          new InFlightSnapshot(
+              checkpointId, pending, channelState, alignmentNanos, System.nanoTime() - start);
+      if (!hasInputs()) {
+        completeInFlight(checkpointId);
+      }
+      return true;
+    }
     if (writer != null) {
       writer.broadcast(
           new ChannelEvent.CheckpointBarrier(checkpointId, timestampMillis, isFinal, type));
@@ -275,7 +333,89 @@ public abstract class Task implements Runnable {
     if (isFinal) {
       finalCheckpointId = checkpointId;
     }
-    long syncNanos = System.nanoTime() - start;
+    upload(checkpointId, pending, null, alignmentNanos, System.nanoTime() - start);
+    return true;
+  }
+
+  /**
+   * Whether this task reads input channels (whose in-flight data an unaligned checkpoint holds).
+   */
+  protected abstract boolean hasInputs();
+
+  /** Where the in-flight data of the unaligned checkpoint {@code checkpointId} goes; else null. */
+  protected ChannelStateWriter inFlightState(long checkpointId) {
+    return inFlight != null && inFlight.checkpointId() == checkpointId
+        ? inFlight.channelState()
+        : null;
+  }
+
+  /** The in-flight data of an unaligned checkpoint is captured: upload and acknowledge it. */
+  protected void completeInFlight(long checkpointId) {
+    InFlightSnapshot snapshot = inFlight;
+    if (snapshot == null || snapshot.checkpointId() != checkpointId) {
+      return;
+    }
+    inFlight = null;
+    upload(
+        checkpointId,
+        snapshot.pending(),
+        snapshot.channelState(),
+        snapshot.alignmentNanos(),
+        snapshot.syncNanos());
+  }
+
+  /** Gives up an unaligned checkpoint whose in-flight data was still being captured. */
+  protected void discardInFlight(long checkpointId, String reason) {
+    InFlightSnapshot snapshot = inFlight;
+    if (snapshot == null || snapshot.checkpointId() != checkpointId) {
+      return;
+    }
+    inFlight = null;
+    snapshot.pending().discard();
+    LOG.info("checkpoint {} declined: {}", checkpointId, reason);
+    context.responder().decline(context.id(), checkpointId, reason);
+  }
+
+  /**
+   * Reads the channel state this task restores (held by its head operator's snapshot), puts the
+   * output a barrier overtook back in front of any new output, and returns the input to replay
+   * before any new input, by sending subtask. Task thread, while initializing.
+   */
+  protected Map<Integer, byte[]> restoreChannelState() throws StateRestoreException {
+    List<ChannelStateHandle> handles = context.restoreOf(chain.headUid()).channelState();
+    ChannelStateReader.Restored restored =
+        ChannelStateReader.read(handles, context.id().stage(), context.checkpoints().storage());
+    if (!restored.output().isEmpty()) {
+      if (writer == null) {
+        throw new StateRestoreException(
+            "the checkpoint holds output channel state for stage "
+                + context.id().stage()
+                + ", which has no output (the job's stages changed since the checkpoint)");
+      }
+      restored.output().forEach(writer::restoreOutput);
+    }
+    if (!restored.input().isEmpty() || !restored.output().isEmpty()) {
+      LOG.info(
+          "restored in-flight data: input of {} channels, output of {} channels",
+          restored.input().size(),
+          restored.output().size());
+    }
+    return restored.input();
+  }
+
+  private void upload(
+      long checkpointId,
+      OperatorChain.PendingSnapshot pending,
+      ChannelStateWriter channelState,
+      long alignmentNanos,
+      long syncNanos) {
+    String headUid = chain.headUid();
+    String channelStatePath =
+        context.checkpoints().checkpointDirectory(checkpointId)
+            + "/_channel-state/stage-"
+            + context.id().stage()
+            + "-"
+            + context.id().subtask();
     context
         .asyncExecutor()
         .execute(
@@ -283,6 +423,14 @@ public abstract class Task implements Runnable {
               long asyncStart = System.nanoTime();
               try {
                 Map<String, SubtaskSnapshot> operators = pending.complete();
+                long channelBytes = 0;
+                if (channelState != null) {
+                  // every subtask names the head, so its parallelism in the metadata is right
+                  channelBytes = channelState.bytes();
+                  List<ChannelStateHandle> handles =
+                      channelState.write(context.checkpoints().storage(), channelStatePath);
+                  operators = withChannelState(operators, headUid, handles);
+                }
                 context
                     .responder()
                     .acknowledge(
@@ -290,21 +438,32 @@ public abstract class Task implements Runnable {
                             context.id(),
                             checkpointId,
                             operators,
-                            sizeOf(operators),
+                            sizeOf(operators) + channelBytes,
                             alignmentNanos,
                             syncNanos,
-                            System.nanoTime() - asyncStart));
+                            System.nanoTime() - asyncStart,
+                            channelBytes,
+                            channelState != null));
               } catch (Exception e) {
                 pending.discard();
                 LOG.warn("checkpoint {} upload failed: {}", checkpointId, describe(e));
                 context.responder().decline(context.id(), checkpointId, describe(e));
               }
             });
-    return true;
   }
 
   private static String describe(SnapshotType type) {
     return type == SnapshotType.SAVEPOINT ? "savepoint" : "checkpoint";
+  }
+
+  private Map<String, SubtaskSnapshot> withChannelState(
+      Map<String, SubtaskSnapshot> operators, String headUid, List<ChannelStateHandle> handles) {
+    Map<String, SubtaskSnapshot> result = new LinkedHashMap<>(operators);
+    SubtaskSnapshot head =
+        result.getOrDefault(
+            headUid, SubtaskSnapshot.newBuilder().setSubtaskIndex(context.subtaskIndex()).build());
+    result.put(headUid, head.toBuilder().addAllChannelState(handles).build());
+    return result;
   }
 
   private static String describe(Exception e) {

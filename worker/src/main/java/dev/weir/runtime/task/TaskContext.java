@@ -1,6 +1,7 @@
 package dev.weir.runtime.task;
 
 import dev.weir.api.RuntimeContext;
+import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.checkpoint.CheckpointResponder;
 import dev.weir.checkpoint.CheckpointingMode;
 import dev.weir.checkpoint.CompletedCheckpointStore;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executor;
  * @param restore state per operator uid; empty for a fresh start
  * @param workDir local directory for this task's state backends
  * @param asyncExecutor runs the asynchronous part of snapshots
+ * @param checkpointConfig how the job checkpoints (mode, unaligned, alignment timeout)
  */
 public record TaskContext(
     String jobName,
@@ -24,7 +26,7 @@ public record TaskContext(
     int parallelism,
     int maxParallelism,
     int attempt,
-    CheckpointingMode mode,
+    CheckpointConfig checkpointConfig,
     CompletedCheckpointStore checkpoints,
     KeyedStateBackendFactory backendFactory,
     Path workDir,
@@ -34,6 +36,15 @@ public record TaskContext(
     Map<String, OperatorRestore> restore,
     long bufferTimeoutNanos)
     implements RuntimeContext {
+
+  public CheckpointingMode mode() {
+    return checkpointConfig.mode();
+  }
+
+  /** Whether barriers overtake in-flight data (unaligned checkpoints). */
+  public boolean unaligned() {
+    return checkpointConfig.unaligned();
+  }
 
   public OperatorRestore restoreOf(String uid) {
     return restore.getOrDefault(uid, OperatorRestore.EMPTY);

@@ -114,4 +114,75 @@ class CreditBasedChannelTest {
           .isInstanceOf(ChannelEvent.CheckpointBarrier.class);
     }
   }
+
+  @Test
+  void aBarrierIsNoticedAheadOfTheBuffersQueuedInFrontOfIt() throws Exception {
+    InputGate gate = new InputGate(1, true);
+    Channel channel = new Channel(0, gate, 2, 64);
+    Buffer first = channel.requestBuffer();
+    first.length(10);
+    channel.send(first);
+    var barrier = new ChannelEvent.CheckpointBarrier(4, 0, false, SnapshotType.CHECKPOINT);
+    channel.send(barrier);
+
+    assertThat(gate.hasPriorityEvent()).isTrue();
+    assertThat(gate.pollPriority().payload()).isEqualTo(barrier);
+    assertThat(gate.hasPriorityEvent()).isFalse();
+    // the in-band copy still follows the buffer it overtook, which is processed and recycled
+    assertThat(gate.queued())
+        .extracting(InputGate.Delivery::payload)
+        .containsExactly(first, barrier);
+    channel.recycle((Buffer) gate.poll(0).payload());
+    assertThat(channel.awaitCredit(0)).isTrue();
+    assertThat(channel.buffersInFlight(2)).isZero();
+  }
+
+  @Test
+  void finalBarriersAndAlignedGatesGiveNoNotice() {
+    InputGate unaligned = new InputGate(1, true);
+    InputGate aligned = new InputGate(1);
+    unaligned.deliver(
+        null, new ChannelEvent.CheckpointBarrier(9, 0, true, SnapshotType.CHECKPOINT));
+    aligned.deliver(null, new ChannelEvent.CheckpointBarrier(3, 0, false, SnapshotType.CHECKPOINT));
+
+    assertThat(unaligned.hasPriorityEvent()).isFalse();
+    assertThat(aligned.hasPriorityEvent()).isFalse();
+  }
+
+  @Test
+  void aBarrierOvertakesTheOutputNotSentYet() throws Exception {
+    InputGate gate = new InputGate(1, true);
+    Channel channel = new Channel(0, gate, 3, 128);
+    RecordWriter writer =
+        new RecordWriter(byString(), new OutputChannel[] {channel}, 128, Long.MAX_VALUE);
+    writer.collect("a");
+    java.util.List<String> overtaken = new java.util.ArrayList<>();
+
+    writer.broadcastOvertaking(
+        new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT),
+        (target, data, offset, length) -> overtaken.add(target + ":" + length));
+    writer.flush();
+
+    assertThat(overtaken).containsExactly("0:" + (2 + 1 + 1)); // [keyGroup:2][len:1]["a"]
+    assertThat(gate.queued())
+        .extracting(d -> d.payload().getClass().getSimpleName())
+        .containsExactly("CheckpointBarrier", "Buffer");
+  }
+
+  @Test
+  void restoredOutputGoesOutAheadOfNewRecords() throws Exception {
+    InputGate gate = new InputGate(1);
+    Channel channel = new Channel(0, gate, 2, 64);
+    RecordWriter writer =
+        new RecordWriter(byString(), new OutputChannel[] {channel}, 128, Long.MAX_VALUE);
+    byte[] overtaken = {0, 5, 1, 'x'};
+
+    writer.restoreOutput(0, overtaken);
+    writer.collect("a");
+    writer.flush();
+
+    Buffer sent = (Buffer) gate.poll(0).payload();
+    assertThat(java.util.Arrays.copyOf(sent.data(), 4)).isEqualTo(overtaken);
+    assertThat(sent.length()).isEqualTo(8);
+  }
 }
