@@ -32,6 +32,10 @@ final class PageViewCountRun {
   int restartAttempts = -1;
   long rate = 10_000;
   String storageYaml;
+
+  /** Appended to the checkpointing settings, e.g. {@code ", incremental: true"}. */
+  String checkpointingExtra = "";
+
   String output;
   String endpoint;
   JobRunner runner;
@@ -51,7 +55,7 @@ final class PageViewCountRun {
           job:
             entryClass: dev.weir.jobs.PageViewCount
             args: [--events, "%d", --keys, "%d", --rate, "%d", --inject-failures, "%d", --output, "%s"]
-          checkpointing: {interval: 100ms, mode: %s, timeout: 30s, retained: 2}
+          checkpointing: {interval: 100ms, mode: %s, timeout: 30s, retained: 2%s}
           stateBackend: %s
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
@@ -64,6 +68,7 @@ final class PageViewCountRun {
             injectFailures,
             output,
             mode,
+            checkpointingExtra,
             backend,
             storageYaml,
             restartAttempts >= 0 ? restartAttempts : injectFailures + 2);
