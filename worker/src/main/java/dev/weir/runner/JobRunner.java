@@ -445,9 +445,25 @@ public final class JobRunner implements AutoCloseable {
       registry.close();
     }
     main.close();
-    io.shutdownNow();
+    drainIo();
     storage.close();
     deleteQuietly(workDir);
+  }
+
+  /**
+   * Lets queued storage work finish (deletions of checkpoints beyond retention and of shared files
+   * no checkpoint references any more) before the storage closes, for a bounded time.
+   */
+  private void drainIo() {
+    io.shutdown();
+    try {
+      if (!io.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        io.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      io.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void deleteQuietly(Path dir) {

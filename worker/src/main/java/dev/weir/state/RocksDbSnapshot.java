@@ -100,7 +100,12 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
       deleteQuietly(uploadedShared); // never registered: nobody else would delete them
       throw e;
     } finally {
-      WorkDirectory.deleteRecursively(dir);
+      try {
+        WorkDirectory.deleteRecursively(dir);
+      } catch (RuntimeException e) {
+        // local scratch only: failing here would orphan what was uploaded
+        LOG.warn("could not delete the local checkpoint directory {}: {}", dir, e.getMessage());
+      }
     }
   }
 

@@ -63,6 +63,11 @@ final class WorkDirectory {
       }
     } catch (NoSuchFileException e) {
       // deleted concurrently
+    } catch (UncheckedIOException e) {
+      if (!(e.getCause() instanceof NoSuchFileException)) {
+        throw e;
+      }
+      // deleted concurrently while walking (the backend was closed: its directory is cleared)
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + path, e);
     }

@@ -40,6 +40,10 @@ final class PageViewCountRun {
   long sinkRate;
   long sinkSlowRecords = Long.MAX_VALUE;
   String storageYaml;
+
+  /** Appended to the checkpointing settings, e.g. {@code ", incremental: true"}. */
+  String checkpointingExtra = "";
+
   String output;
   String endpoint;
   String initialSavepoint;
@@ -60,7 +64,7 @@ final class PageViewCountRun {
           job:
             entryClass: dev.weir.jobs.PageViewCount
             args: [--events, "%d", --keys, "%d", --rate, "%d", --inject-failures, "%d", --output, "%s", --sink-rate, "%d", --sink-slow-records, "%d"]
-          checkpointing: {interval: %s, mode: %s, timeout: %s, retained: 2, tolerableFailures: %d, unaligned: %s%s, incremental: %s}
+          checkpointing: {interval: %s, mode: %s, timeout: %s, retained: 2, tolerableFailures: %d, unaligned: %s%s, incremental: %s%s}
           stateBackend: %s
           storage: %s
           restartStrategy: {type: fixed-delay, attempts: %d, delay: 50ms}
@@ -83,6 +87,7 @@ final class PageViewCountRun {
                     ? ""
                     : ", alignedCheckpointTimeout: " + alignedCheckpointTimeout,
                 incremental,
+                checkpointingExtra,
                 backend,
                 storageYaml,
                 restartAttempts >= 0 ? restartAttempts : injectFailures + 2)
