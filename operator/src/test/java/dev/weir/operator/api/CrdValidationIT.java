@@ -117,6 +117,36 @@ class CrdValidationIT {
   }
 
   @Test
+  void theKubernetesExampleManifestIsAccepted() {
+    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
+    String manifest = root.resolve("manifests/page-view-count-k8s.yaml").toString();
+    ExternalCommand.Result result = api.kubectl("apply", "-n", "default", "-f", manifest);
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    String stored =
+        api.kubectl(
+                "get",
+                "-n",
+                "default",
+                "sj",
+                "page-view-count",
+                "-o",
+                "jsonpath={.spec.storage.credentialsSecret}/{.spec.parallelism}/{.spec.stateBackend}")
+            .orThrow();
+    assertThat(stored).isEqualTo("s3-credentials/2/rocksdb");
+  }
+
+  @Test
+  void theLocalModeExampleManifestIsRefusedWithAMessageSayingWhatToUse() {
+    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
+    String manifest = root.resolve("manifests/page-view-count.yaml").toString();
+    ExternalCommand.Result result = api.kubectl("apply", "-n", "default", "-f", manifest);
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr())
+        .contains("spec.storage.path is a local directory for tools/local.sh only")
+        .contains("spec.image: Required value");
+  }
+
+  @Test
   void kubectlExplainShowsTheFieldDocumentation() {
     String explained = api.kubectl("explain", "streamingjob.spec.upgradeMode").orThrow();
     assertThat(explained).contains("How state crosses a restart caused by a spec change");

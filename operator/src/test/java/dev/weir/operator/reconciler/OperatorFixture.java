@@ -2,9 +2,11 @@ package dev.weir.operator.reconciler;
 
 import dev.weir.operator.StreamingJobOperator;
 import dev.weir.operator.api.StreamingJob;
+import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.testbed.KubeApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,16 +45,25 @@ final class OperatorFixture implements AutoCloseable {
   }
 
   StreamingJobOperator startOperator(String namespace) {
+    return startOperator(namespace, new SimpleMeterRegistry(), null, coordinators);
+  }
+
+  /** An operator watching {@code namespace}; {@code lease} null: no leader election. */
+  StreamingJobOperator startOperator(
+      String namespace,
+      MeterRegistry registry,
+      StreamingJobOperator.Lease lease,
+      CoordinatorClients coordinatorClients) {
     return new StreamingJobOperator(
             api.client(),
-            coordinators,
+            coordinatorClients,
             new OperatorSettings(
                 FAST.pollInterval(),
                 FAST.savepointTimeout(),
                 FAST.defaultUpgradeTimeout(),
                 Set.of(namespace)),
-            new SimpleMeterRegistry(),
-            null,
+            registry,
+            lease,
             Clock.systemUTC())
         .start();
   }
