@@ -14,6 +14,8 @@ import dev.weir.testbed.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -48,23 +50,40 @@ class CoordinatorContractE2E {
     Path file = dir.resolve("contract.yaml");
     Files.writeString(file, manifest(dir));
     int port = FreePort.pick();
-    Path stderr = dir.resolve("job.err");
-    Path stdout = dir.resolve("job.out");
+    // the processes the operator's pods run: a coordinator with --linger and its workers
     Process job =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                WorkerJar.path().toString(),
-                "local",
-                file.toString(),
-                "--job-id",
-                "contract-1",
-                "--port",
-                String.valueOf(port),
-                "--in-process")
-            .redirectError(stderr.toFile())
-            .redirectOutput(stdout.toFile())
-            .start();
+        start(
+            dir.resolve("coordinator"),
+            "coordinator",
+            file.toString(),
+            "--job-id",
+            "contract-1",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(port),
+            "--http-port",
+            "0",
+            "--linger");
+    List<Process> workers = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      workers.add(
+          start(
+              dir.resolve("worker-" + i),
+              "worker",
+              file.toString(),
+              "--coordinator",
+              "127.0.0.1:" + port,
+              "--index",
+              String.valueOf(i),
+              "--job-id",
+              "contract-1",
+              "--bind",
+              "127.0.0.1",
+              "--advertise-host",
+              "127.0.0.1"));
+    }
+    Path stderr = dir.resolve("coordinator.err");
     try (CoordinatorClients clients =
         new GrpcCoordinatorClients(
             (name, namespace) -> "127.0.0.1:" + port, Duration.ofSeconds(5))) {
@@ -114,19 +133,37 @@ class CoordinatorContractE2E {
       SavepointOutcome stopped = awaitCompleted(coordinator, "upgrade-1");
       assertThat(Path.of(stopped.path()).resolve("_metadata")).exists();
       assertThat(stopped.checkpointId()).isGreaterThan(completed.checkpointId());
-      assertThat(job.waitFor(1, TimeUnit.MINUTES)).isTrue();
-      assertThat(job.exitValue()).as(Files.readString(stderr)).isZero();
-      assertThat(Files.readString(stdout))
-          .contains("RESULT status=FINISHED")
-          .contains("SAVEPOINT " + stopped.path());
+      JobObservation finished =
+          await()
+              .atMost(Duration.ofMinutes(1))
+              .pollInterval(Duration.ofMillis(200))
+              .until(coordinator::jobStatus, o -> !o.running());
+      assertThat(finished.status()).as(Files.readString(stderr)).isEqualTo("FINISHED");
+      assertThat(finished.jobId()).isEqualTo("contract-1");
+      assertThat(finished.failure()).isNull();
+      // the stop savepoint's operation is still answered by the lingering coordinator
+      assertThat(coordinator.savepoint("upgrade-1").path()).isEqualTo(stopped.path());
 
       // the coordinator is gone: the client reports it unavailable instead of hanging
+      job.destroy();
+      assertThat(job.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThatThrownBy(coordinator::jobStatus)
           .isInstanceOf(CoordinatorUnavailableException.class)
           .hasMessageContaining("GetJobStatus to 127.0.0.1:" + port);
     } finally {
       job.destroyForcibly();
+      workers.forEach(Process::destroyForcibly);
     }
+  }
+
+  private static Process start(Path logs, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(List.of("java", "-Xmx256m", "-jar", WorkerJar.path().toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectError(Path.of(logs + ".err").toFile())
+        .redirectOutput(Path.of(logs + ".out").toFile())
+        .start();
   }
 
   private static SavepointOutcome awaitCompleted(CoordinatorClient coordinator, String requestId) {

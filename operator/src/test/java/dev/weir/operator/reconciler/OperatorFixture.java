@@ -1,6 +1,7 @@
 package dev.weir.operator.reconciler;
 
 import dev.weir.operator.StreamingJobOperator;
+import dev.weir.operator.api.CommittedCrd;
 import dev.weir.operator.api.StreamingJob;
 import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.testbed.KubeApiServer;
@@ -10,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -28,12 +28,7 @@ final class OperatorFixture implements AutoCloseable {
   OperatorFixture() {
     api = KubeApiServer.start();
     client = api.client();
-    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
-    api.kubectl("apply", "-f", root.resolve("crds/streamingjobs.weir.dev-v1.yml").toString())
-        .orThrow();
-    api.kubectl(
-            "wait", "--for=condition=Established", "crd/streamingjobs.weir.dev", "--timeout=60s")
-        .orThrow();
+    CommittedCrd.install(api);
     coordinators = new TestingCoordinators(client);
   }
 
