@@ -93,7 +93,7 @@ public final class WeirOperator {
         namespaces);
   }
 
-  private static int port(Map<String, String> env, String name, int fallback) {
+  static int port(Map<String, String> env, String name, int fallback) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
       return fallback;
