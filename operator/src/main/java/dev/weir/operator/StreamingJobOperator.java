@@ -39,7 +39,15 @@ public final class StreamingJobOperator implements AutoCloseable {
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(5));
               if (lease != null) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(lease.name(), lease.namespace()));
+                    new LeaderElectionConfiguration(
+                        lease.name(),
+                        lease.namespace(),
+                        lease.duration(),
+                        lease.renewDeadline(),
+                        lease.retryPeriod(),
+                        lease.identity(),
+                        null,
+                        lease.exitWhenLost()));
               }
             });
     StreamingJobReconciler reconciler =
@@ -54,8 +62,49 @@ public final class StreamingJobOperator implements AutoCloseable {
         });
   }
 
-  /** Name and namespace of the leader-election Lease. */
-  public record Lease(String name, String namespace) {}
+  /**
+   * The leader-election Lease. Only its holder starts the StreamingJob controller; the others wait
+   * and take over when the holder stops renewing it (at most {@code duration} after it stopped).
+   *
+   * @param namespace null: the client's namespace
+   * @param identity null: a random one
+   * @param exitWhenLost exit the JVM when leadership is lost (the pod restarts and competes again),
+   *     so a replica that lost the Lease never reconciles on; false only for in-process tests
+   */
+  public record Lease(
+      String name,
+      String namespace,
+      Duration duration,
+      Duration renewDeadline,
+      Duration retryPeriod,
+      String identity,
+      boolean exitWhenLost) {
+
+    public Lease {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("the leader-election lease needs a name");
+      }
+      if (renewDeadline.compareTo(duration) >= 0) {
+        throw new IllegalArgumentException(
+            "lease renew deadline "
+                + renewDeadline
+                + " must be shorter than its duration "
+                + duration);
+      }
+    }
+
+    /** JOSDK's defaults (15s lease, 10s renew deadline, 2s retry), exiting when lost. */
+    public static Lease of(String name, String namespace) {
+      return new Lease(
+          name,
+          namespace,
+          LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+          LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+          LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+          null,
+          true);
+    }
+  }
 
   public StreamingJobOperator start() {
     operator.start();

@@ -1,16 +1,11 @@
 package dev.weir.operator;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.weir.operator.coordinator.GrpcCoordinatorClients;
 import dev.weir.operator.reconciler.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,19 +44,16 @@ public final class WeirOperator {
     OperatorSettings settings = settings(env);
     String leaseName = env.getOrDefault("WEIR_LEADER_ELECTION_LEASE", "weir-operator");
     String leaseNamespace = env.get("POD_NAMESPACE");
-    int metricsPort = Integer.parseInt(env.getOrDefault("WEIR_METRICS_PORT", "8080"));
+    int metricsPort = port(env, "WEIR_METRICS_PORT", 8080);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HttpServer http = HttpServer.create(new InetSocketAddress(metricsPort), 0);
-    http.createContext("/metrics", exchange -> respond(exchange, registry.scrape()));
-    http.createContext("/healthz", exchange -> respond(exchange, "ok\n"));
-    http.start();
+    MetricsEndpoint http = MetricsEndpoint.start(null, metricsPort, registry);
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     StreamingJobOperator.Lease lease =
         leaseName.isBlank()
             ? null
-            : new StreamingJobOperator.Lease(
+            : StreamingJobOperator.Lease.of(
                 leaseName,
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
     GrpcCoordinatorClients coordinators = new GrpcCoordinatorClients(Duration.ofSeconds(5));
@@ -75,7 +67,7 @@ public final class WeirOperator {
                 () -> {
                   operator.close();
                   coordinators.close();
-                  http.stop(0);
+                  http.close();
                   stopped.countDown();
                 }));
     operator.start();
@@ -101,6 +93,22 @@ public final class WeirOperator {
         namespaces);
   }
 
+  static int port(Map<String, String> env, String name, int fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "='" + value + "' is not a port (0-65535)");
+  }
+
   private static Duration duration(Map<String, String> env, String name, Duration fallback) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
@@ -111,16 +119,6 @@ public final class WeirOperator {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           name + "='" + value + "' is not a duration (use e.g. 10s, 5m, 1h)", e);
-    }
-  }
-
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
     }
   }
 }

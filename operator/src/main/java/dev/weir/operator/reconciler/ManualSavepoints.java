@@ -88,6 +88,7 @@ final class ManualSavepoints {
       outcome = r.coordinator.savepoint(request.requestId());
       if (outcome.state() == SavepointOutcome.State.UNKNOWN) {
         outcome = r.coordinator.triggerSavepoint(request.requestId(), false);
+        metrics.savepointTriggered(request.trigger());
       }
     } catch (CoordinatorUnavailableException e) {
       unavailable = e.getMessage();

@@ -82,6 +82,7 @@ public final class StreamingJobReconciler
     StreamingJobStatus recorded =
         job.getStatus() == null ? new StreamingJobStatus() : job.getStatus();
     JobRound r = round(job, StatusRecorder.copy(recorded));
+    String outcome = "ok";
     try {
       observe(r);
       if (r.status.upgrade != null) {
@@ -95,6 +96,7 @@ public final class StreamingJobReconciler
     } catch (KubernetesClientException e) {
       LOG.warn("[{}/{}] Kubernetes API call failed: {}", r.namespace(), r.name(), e.getMessage());
       r.status.error = "Kubernetes API call failed: " + e.getMessage();
+      outcome = "error";
     }
     StatusView.update(r);
     StreamingJobStatus stored =
@@ -102,6 +104,7 @@ public final class StreamingJobReconciler
     if (!StatusRecorder.fingerprint(r.status).equals(StatusRecorder.fingerprint(stored))) {
       r.record();
     }
+    metrics.reconciliation(outcome);
     return UpdateControl.<StreamingJob>noUpdate().rescheduleAfter(settings.pollInterval());
   }
 
@@ -217,6 +220,7 @@ public final class StreamingJobReconciler
       outcome = r.coordinator.savepoint(request.requestId());
       if (outcome.state() == SavepointOutcome.State.UNKNOWN) {
         outcome = r.coordinator.triggerSavepoint(request.requestId(), true);
+        metrics.savepointTriggered(request.trigger());
       }
     } catch (CoordinatorUnavailableException e) {
       LOG.info("[{}/{}] final savepoint: {}", r.namespace(), r.name(), e.getMessage());

@@ -174,6 +174,7 @@ final class Transitions {
       outcome = r.coordinator.savepoint(request.requestId());
       if (outcome.state() == SavepointOutcome.State.UNKNOWN) {
         outcome = r.coordinator.triggerSavepoint(request.requestId(), true);
+        metrics.savepointTriggered(request.trigger());
       }
     } catch (CoordinatorUnavailableException e) {
       unavailable = e.getMessage();

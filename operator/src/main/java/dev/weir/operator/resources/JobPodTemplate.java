@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -24,15 +25,25 @@ import java.util.Map;
 
 /**
  * The pod template of a role (coordinator or worker): the user's {@code podTemplate} as the base,
- * the operator's main container {@value #CONTAINER} on top. The user's container of that name
- * contributes env and volumeMounts; everything that makes the runtime work (image, args, ports, the
- * job config volume, non-root security settings) is the operator's.
+ * the operator's main container {@value #CONTAINER} on top. Merge rules (docs/operator.md):
+ *
+ * <ul>
+ *   <li>labels and annotations: the user's plus the operator's; on the same key the operator's win;
+ *   <li>pod spec fields (nodeSelector, tolerations, affinity, serviceAccountName, extra containers,
+ *       initContainers, volumes...): the user's, except the volumes named job-config and tmp;
+ *   <li>pod securityContext: the user's, but never root (see {@link #podSecurity});
+ *   <li>the user's container named {@value #CONTAINER} contributes env (not the operator's names,
+ *       so the storage credentials stay Secret references) and volumeMounts (not on the reserved
+ *       volumes or paths); its image, command, args, ports and securityContext are ignored.
+ * </ul>
  */
 final class JobPodTemplate {
   static final String CONTAINER = "weir";
   static final String CONFIG_DIR = "/etc/weir";
   static final String JOB_FILE = CONFIG_DIR + "/" + JobConfigMap.KEY;
   static final long RUN_AS_USER = 10001L;
+  private static final List<String> RESERVED_VOLUMES = List.of("job-config", "tmp");
+  private static final List<String> RESERVED_MOUNT_PATHS = List.of(CONFIG_DIR, "/tmp");
 
   private JobPodTemplate() {}
 
@@ -81,7 +92,7 @@ final class JobPodTemplate {
     List<Volume> volumes = new ArrayList<>();
     if (spec.getVolumes() != null) {
       spec.getVolumes().stream()
-          .filter(v -> !v.getName().equals("job-config") && !v.getName().equals("tmp"))
+          .filter(v -> !RESERVED_VOLUMES.contains(v.getName()))
           .forEach(volumes::add);
     }
     volumes.add(
@@ -93,18 +104,32 @@ final class JobPodTemplate {
             .build());
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     spec.setVolumes(volumes);
-    if (spec.getSecurityContext() == null) {
-      spec.setSecurityContext(
-          new PodSecurityContextBuilder()
-              .withRunAsNonRoot(true)
-              .withRunAsUser(RUN_AS_USER)
-              .withFsGroup(RUN_AS_USER)
-              .withNewSeccompProfile()
-              .withType("RuntimeDefault")
-              .endSeccompProfile()
-              .build());
-    }
+    spec.setSecurityContext(podSecurity(spec.getSecurityContext()));
     return new PodTemplateSpecBuilder().withMetadata(podMeta).withSpec(spec).build();
+  }
+
+  /**
+   * The user's pod securityContext with the operator's rules on top: never root (runAsNonRoot true;
+   * runAsUser 0 or unset becomes 10001); fsGroup and the seccomp profile default to 10001 and
+   * RuntimeDefault.
+   */
+  private static PodSecurityContext podSecurity(PodSecurityContext user) {
+    PodSecurityContextBuilder b =
+        user == null ? new PodSecurityContextBuilder() : new PodSecurityContextBuilder(user);
+    b.withRunAsNonRoot(true);
+    if (user == null || user.getRunAsUser() == null || user.getRunAsUser() == 0L) {
+      b.withRunAsUser(RUN_AS_USER);
+    }
+    if (user != null && Long.valueOf(0L).equals(user.getRunAsGroup())) {
+      b.withRunAsGroup(RUN_AS_USER);
+    }
+    if (user == null || user.getFsGroup() == null) {
+      b.withFsGroup(RUN_AS_USER);
+    }
+    if (user == null || user.getSeccompProfile() == null) {
+      b.withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+    }
+    return b.build();
   }
 
   private static Container mainContainer(
@@ -140,7 +165,10 @@ final class JobPodTemplate {
             .build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
     if (userMain != null && userMain.getVolumeMounts() != null) {
-      mounts.addAll(userMain.getVolumeMounts());
+      userMain.getVolumeMounts().stream()
+          .filter(m -> !RESERVED_VOLUMES.contains(m.getName()))
+          .filter(m -> !RESERVED_MOUNT_PATHS.contains(trimSlash(m.getMountPath())))
+          .forEach(mounts::add);
     }
     return new ContainerBuilder()
         .withName(CONTAINER)
@@ -184,6 +212,12 @@ final class JobPodTemplate {
         .endSecretKeyRef()
         .endValueFrom()
         .build();
+  }
+
+  private static String trimSlash(String path) {
+    return path != null && path.length() > 1 && path.endsWith("/")
+        ? path.substring(0, path.length() - 1)
+        : path;
   }
 
   static ContainerPort port(String name, int port) {

@@ -18,12 +18,7 @@ class CrdValidationIT {
   @BeforeAll
   static void installCrd() {
     api = KubeApiServer.start();
-    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
-    api.kubectl("apply", "-f", root.resolve("crds/streamingjobs.weir.dev-v1.yml").toString())
-        .orThrow();
-    api.kubectl(
-            "wait", "--for=condition=Established", "crd/streamingjobs.weir.dev", "--timeout=60s")
-        .orThrow();
+    CommittedCrd.install(api);
   }
 
   @AfterAll
@@ -114,6 +109,43 @@ class CrdValidationIT {
         apply(manifest("duration", "  checkpointing: {interval: soon}\n", STORAGE));
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.stderr()).contains("spec.checkpointing.interval").contains("should match");
+  }
+
+  @Test
+  void theKubernetesExampleManifestIsAccepted() {
+    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
+    String manifest = root.resolve("manifests/page-view-count-k8s.yaml").toString();
+    ExternalCommand.Result result = api.kubectl("apply", "-n", "default", "-f", manifest);
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    String stored =
+        api.kubectl(
+                "get",
+                "-n",
+                "default",
+                "sj",
+                "page-view-count",
+                "-o",
+                "jsonpath={.spec.storage.credentialsSecret}/{.spec.parallelism}/{.spec.stateBackend}")
+            .orThrow();
+    assertThat(stored).isEqualTo("s3-credentials/2/rocksdb");
+  }
+
+  @Test
+  void theLocalModeExampleManifestIsRefusedEvenWithAnImageForItsLocalStoragePath()
+      throws IOException {
+    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
+    String local = Files.readString(root.resolve("manifests/page-view-count.yaml"));
+    ExternalCommand.Result asIs = apply(local);
+    assertThat(asIs.exitCode()).isNotZero();
+    assertThat(asIs.stderr()).contains("spec.image: Required value");
+
+    // the API server checks the CEL rules only once the schema is satisfied
+    ExternalCommand.Result withImage =
+        apply(local.replace("\nspec:\n", "\nspec:\n  image: weir/worker:test\n"));
+    assertThat(withImage.exitCode()).isNotZero();
+    assertThat(withImage.stderr())
+        .contains("spec.storage.path is a local directory for tools/local.sh only")
+        .contains("spec.storage.endpoint and spec.storage.bucket are required");
   }
 
   @Test

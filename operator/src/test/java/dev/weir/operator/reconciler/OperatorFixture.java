@@ -1,14 +1,16 @@
 package dev.weir.operator.reconciler;
 
 import dev.weir.operator.StreamingJobOperator;
+import dev.weir.operator.api.CommittedCrd;
 import dev.weir.operator.api.StreamingJob;
+import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.testbed.KubeApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -26,12 +28,7 @@ final class OperatorFixture implements AutoCloseable {
   OperatorFixture() {
     api = KubeApiServer.start();
     client = api.client();
-    Path root = Path.of(System.getProperty("weir.repo.root", ".."));
-    api.kubectl("apply", "-f", root.resolve("crds/streamingjobs.weir.dev-v1.yml").toString())
-        .orThrow();
-    api.kubectl(
-            "wait", "--for=condition=Established", "crd/streamingjobs.weir.dev", "--timeout=60s")
-        .orThrow();
+    CommittedCrd.install(api);
     coordinators = new TestingCoordinators(client);
   }
 
@@ -43,16 +40,25 @@ final class OperatorFixture implements AutoCloseable {
   }
 
   StreamingJobOperator startOperator(String namespace) {
+    return startOperator(namespace, new SimpleMeterRegistry(), null, coordinators);
+  }
+
+  /** An operator watching {@code namespace}; {@code lease} null: no leader election. */
+  StreamingJobOperator startOperator(
+      String namespace,
+      MeterRegistry registry,
+      StreamingJobOperator.Lease lease,
+      CoordinatorClients coordinatorClients) {
     return new StreamingJobOperator(
             api.client(),
-            coordinators,
+            coordinatorClients,
             new OperatorSettings(
                 FAST.pollInterval(),
                 FAST.savepointTimeout(),
                 FAST.defaultUpgradeTimeout(),
                 Set.of(namespace)),
-            new SimpleMeterRegistry(),
-            null,
+            registry,
+            lease,
             Clock.systemUTC())
         .start();
   }

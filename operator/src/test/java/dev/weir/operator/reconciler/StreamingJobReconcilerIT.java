@@ -3,6 +3,7 @@ package dev.weir.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.weir.operator.MetricsEndpoint;
 import dev.weir.operator.StreamingJobOperator;
 import dev.weir.operator.api.JobPhase;
 import dev.weir.operator.api.SavepointInfo;
@@ -13,15 +14,29 @@ import dev.weir.operator.api.UpgradeStep;
 import dev.weir.operator.resources.JobObjectNames;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,17 +50,21 @@ class StreamingJobReconcilerIT {
   private static final String NS = "jobs";
   private static OperatorFixture fixture;
   private static StreamingJobOperator operator;
+  private static MetricsEndpoint metrics;
 
   @BeforeAll
   static void start() {
     fixture = new OperatorFixture();
     fixture.namespace(NS);
-    operator = fixture.startOperator(NS);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics = MetricsEndpoint.start("127.0.0.1", 0, registry);
+    operator = fixture.startOperator(NS, registry, null, fixture.coordinators);
   }
 
   @AfterAll
   static void stop() {
     operator.close();
+    metrics.close();
     fixture.close();
   }
 
@@ -445,5 +464,190 @@ class StreamingJobReconcilerIT {
     eventually()
         .untilAsserted(
             () -> assertThat(eventReasons("deleted")).contains("SavepointCompleted", "Deleted"));
+  }
+
+  @Test
+  void statelessUpgradeStartsANewJobIdWithoutSavepointOrInitialSavepointPath() {
+    fixture.create(
+        NS,
+        "stateless",
+        "  upgradeMode: stateless\n  initialSavepointPath: s3://b/imported/savepoints/sp-1\n");
+    StreamingJobStatus first = awaitStatus("stateless", s -> running(s, 2));
+    assertThat(first.restoredFrom).isEqualTo("s3://b/imported/savepoints/sp-1");
+    assertThat(jobYaml("stateless")).contains("initialSavepointPath: s3://b/imported/savepoints/");
+    TestingCoordinators.Job fake = fixture.coordinators.job(NS, "stateless");
+
+    patchSpec("stateless", "{\"parallelism\": 3}");
+
+    StreamingJobStatus upgraded = awaitStatus("stateless", s -> running(s, 3));
+    assertThat(upgraded.jobId).isNotEqualTo(first.jobId);
+    assertThat(upgraded.restoredFrom).isNull();
+    assertThat(upgraded.lastSavepoint).isNull();
+    assertThat(upgraded.savepointHistory).isEmpty();
+    assertThat(fake.savepointOperations()).isEmpty();
+    assertThat(fake.calls()).noneMatch(c -> c.startsWith("trigger"));
+    assertThat(jobYaml("stateless")).doesNotContain("initialSavepointPath");
+    assertThat(coordinator("stateless").getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry(JobObjectNames.JOB_ID, upgraded.jobId);
+    eventually()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        fixture.client.v1().events().inNamespace(NS).list().getItems().stream()
+                            .filter(e -> e.getInvolvedObject().getName().equals("stateless"))
+                            .filter(e -> e.getReason().equals("UpgradeStarted"))
+                            .map(Event::getMessage))
+                    .singleElement()
+                    .asString()
+                    .contains("restore: none (fresh state)"));
+  }
+
+  @Test
+  void theUsersPodTemplateIsMergedUnderTheOperatorsPodsWhoseOwnFieldsWin() {
+    fixture.create(
+        NS,
+        "merged",
+        """
+          workers:
+            podTemplate:
+              metadata:
+                labels: {team: ads, app.kubernetes.io/name: hijacked}
+                annotations: {prometheus.io/scrape: "true"}
+              spec:
+                nodeSelector: {disk: ssd}
+                tolerations: [{key: dedicated, value: weir, effect: NoSchedule}]
+                securityContext: {runAsUser: 0, runAsNonRoot: false, fsGroup: 2000}
+                volumes:
+                - {name: certs, secret: {secretName: ca}}
+                - {name: tmp, emptyDir: {medium: Memory}}
+                containers:
+                - name: weir
+                  image: evil/image
+                  args: [sh, -c, "id"]
+                  securityContext: {privileged: true}
+                  env:
+                  - {name: TZ, value: UTC}
+                  - {name: WEIR_S3_SECRET_KEY, value: leaked}
+                  volumeMounts:
+                  - {name: certs, mountPath: /certs}
+                  - {name: certs, mountPath: /etc/weir}
+                - {name: sidecar, image: busybox}
+        """);
+    awaitStatus("merged", s -> running(s, 2));
+
+    PodTemplateSpec pod = workers("merged").getSpec().getTemplate();
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("team", "ads")
+        .containsEntry("app.kubernetes.io/name", "weir")
+        .containsEntry(JobObjectNames.INSTANCE, "merged");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true");
+    PodSpec spec = pod.getSpec();
+    assertThat(spec.getNodeSelector()).containsEntry("disk", "ssd");
+    assertThat(spec.getTolerations()).extracting(Toleration::getKey).containsExactly("dedicated");
+    assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(spec.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(spec.getSecurityContext().getFsGroup()).isEqualTo(2000L);
+    assertThat(spec.getVolumes())
+        .extracting(Volume::getName)
+        .contains("certs", "tmp", "job-config");
+    assertThat(spec.getVolumes())
+        .filteredOn(v -> v.getName().equals("tmp"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir().getMedium()).isNull());
+    assertThat(spec.getContainers())
+        .extracting(Container::getName)
+        .containsExactly("weir", "sidecar");
+    Container main = spec.getContainers().get(0);
+    assertThat(main.getImage()).isEqualTo("weir/worker:1");
+    assertThat(main.getArgs()).first().isEqualTo("worker");
+    assertThat(main.getSecurityContext().getPrivileged()).isNull();
+    assertThat(main.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(main.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(main.getEnv())
+        .filteredOn(e -> e.getName().equals("TZ"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("UTC"));
+    assertThat(main.getEnv())
+        .filteredOn(e -> e.getName().equals("WEIR_S3_SECRET_KEY"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-credentials");
+            });
+    assertThat(main.getVolumeMounts())
+        .extracting(VolumeMount::getMountPath)
+        .containsExactly("/etc/weir", "/tmp", "/certs");
+    assertThat(main.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().equals("/etc/weir"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getName()).isEqualTo("job-config"));
+    // the coordinator has no podTemplate: the operator's defaults
+    PodSpec coordinatorPod = coordinator("merged").getSpec().getTemplate().getSpec();
+    assertThat(coordinatorPod.getNodeSelector()).isNullOrEmpty();
+    assertThat(coordinatorPod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(coordinatorPod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
+  }
+
+  @Test
+  void metricsEndpointServesJosdkAndWeirCountersThatMoveWithReconciliations() throws Exception {
+    fixture.create(NS, "metered", "");
+    awaitStatus("metered", s -> running(s, 2));
+    String before = scrape();
+
+    annotate("metered", StreamingJob.SAVEPOINT_ANNOTATION, "metrics");
+    awaitStatus("metered", s -> "metrics".equals(s.handledSavepointAnnotation));
+
+    eventually()
+        .untilAsserted(
+            () -> {
+              String after = scrape();
+              assertThat(
+                      counter(after, "weir_operator_savepoints_triggered_total", "ANNOTATION")
+                          - counter(
+                              before, "weir_operator_savepoints_triggered_total", "ANNOTATION"))
+                  .isEqualTo(1.0);
+              assertThat(
+                      counter(
+                              after,
+                              "weir_operator_savepoints_total",
+                              "completed\",trigger=\"ANNOTATION")
+                          - counter(
+                              before,
+                              "weir_operator_savepoints_total",
+                              "completed\",trigger=\"ANNOTATION"))
+                  .isEqualTo(1.0);
+              assertThat(counter(after, "weir_operator_reconciliations_total", "ok"))
+                  .isGreaterThan(counter(before, "weir_operator_reconciliations_total", "ok"));
+              assertThat(counter(after, "weir_operator_transitions_started_total", "DEPLOY"))
+                  .isPositive();
+              // JOSDK's own reconciliation metrics, from the same registry
+              assertThat(after).containsPattern("(?m)^operator_sdk_reconciliations_[a-z_]+");
+            });
+  }
+
+  private static String scrape() throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + metrics.port() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The value of the series of {@code name} whose first label has the value {@code label}. */
+  private static double counter(String scrape, String name, String label) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^"
+                    + Pattern.quote(name)
+                    + "\\{[a-z]+=\""
+                    + Pattern.quote(label)
+                    + "\"[^}]*} ([0-9.eE+-]+)$")
+            .matcher(scrape);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
   }
 }
