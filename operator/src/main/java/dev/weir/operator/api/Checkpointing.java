@@ -3,8 +3,16 @@ package dev.weir.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** How and how often the job takes checkpoints. Unset fields take the runtime's defaults. */
+@ValidationRule(
+    value =
+        "!(has(self.unaligned) && self.unaligned) || !has(self.mode) || self.mode == 'EXACTLY_ONCE'",
+    message = "spec.checkpointing.unaligned needs mode EXACTLY_ONCE")
+@ValidationRule(
+    value = "!has(self.alignedCheckpointTimeout) || (has(self.unaligned) && self.unaligned)",
+    message = "spec.checkpointing.alignedCheckpointTimeout needs unaligned: true")
 public record Checkpointing(
     @Pattern(Checkpointing.DURATION)
         @JsonPropertyDescription(
@@ -16,9 +24,16 @@ public record Checkpointing(
                 + " blocking). Default EXACTLY_ONCE.")
         CheckpointingMode mode,
     @JsonPropertyDescription(
-            "Unaligned checkpoints (barriers overtake buffered data). Refused by this runtime"
-                + " version at job start.")
+            "Unaligned checkpoints: barriers overtake in-flight buffers, which become part of the"
+                + " checkpoint, so checkpoints complete under backpressure. EXACTLY_ONCE only."
+                + " Savepoints and final checkpoints stay aligned. A checkpoint with in-flight data"
+                + " restores at the same parallelism only. Default false.")
         Boolean unaligned,
+    @Pattern(Checkpointing.DURATION)
+        @JsonPropertyDescription(
+            "With unaligned: checkpoints start aligned and switch to unaligned once a task has"
+                + " waited this long for its barriers, e.g. 200ms; 0 or unset: unaligned at once.")
+        String alignedCheckpointTimeout,
     @Pattern(Checkpointing.DURATION)
         @JsonPropertyDescription(
             "A checkpoint not complete after this long is aborted, e.g. 1m. Default 10m.")
@@ -40,7 +55,9 @@ public record Checkpointing(
                 + " newest. Default 1.")
         Integer retained,
     @JsonPropertyDescription(
-            "Incremental RocksDB checkpoints. Refused by this runtime version at job start.")
+            "Incremental checkpoints (stateBackend rocksdb only): each checkpoint uploads only the"
+                + " table files new since the last completed one to <jobId>/shared/, reference"
+                + " counted across retained checkpoints. Savepoints are always full. Default false.")
         Boolean incremental) {
 
   /** A duration as the runtime parses it: 500ms, 10s, 5m, 1h, plain milliseconds or ISO-8601. */

@@ -15,6 +15,13 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
  * dev.weir.operator.reconciler.SpecDiff}.
  */
 @ValidationRule(
+    value =
+        "!(has(self.checkpointing) && has(self.checkpointing.incremental) &&"
+            + " self.checkpointing.incremental) || (has(self.stateBackend) && self.stateBackend =="
+            + " 'rocksdb')",
+    message = "spec.checkpointing.incremental needs stateBackend: rocksdb",
+    fieldPath = ".checkpointing.incremental")
+@ValidationRule(
     value = "self.parallelism <= self.maxParallelism",
     message = "spec.parallelism must be less than or equal to spec.maxParallelism",
     fieldPath = ".parallelism")

@@ -112,6 +112,44 @@ class CrdValidationIT {
   }
 
   @Test
+  void refusesIncrementalCheckpointsWithTheHeapBackend() throws IOException {
+    ExternalCommand.Result result =
+        apply(
+            manifest(
+                "incremental",
+                "  stateBackend: heap\n  checkpointing: {incremental: true}\n",
+                STORAGE));
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr())
+        .contains("spec.checkpointing.incremental needs stateBackend: rocksdb");
+  }
+
+  @Test
+  void refusesUnalignedAtLeastOnceAndAnAlignmentTimeoutWithoutUnaligned() throws IOException {
+    ExternalCommand.Result atLeastOnce =
+        apply(
+            manifest(
+                "unaligned", "  checkpointing: {mode: AT_LEAST_ONCE, unaligned: true}\n", STORAGE));
+    assertThat(atLeastOnce.exitCode()).isNotZero();
+    assertThat(atLeastOnce.stderr())
+        .contains("spec.checkpointing.unaligned needs mode EXACTLY_ONCE");
+    ExternalCommand.Result timeout =
+        apply(
+            manifest("alignment", "  checkpointing: {alignedCheckpointTimeout: 200ms}\n", STORAGE));
+    assertThat(timeout.exitCode()).isNotZero();
+    assertThat(timeout.stderr())
+        .contains("spec.checkpointing.alignedCheckpointTimeout needs unaligned: true");
+    ExternalCommand.Result valid =
+        apply(
+            manifest(
+                "unaligned-ok",
+                "  stateBackend: rocksdb\n  checkpointing: {unaligned: true,"
+                    + " alignedCheckpointTimeout: 200ms, incremental: true}\n",
+                STORAGE));
+    assertThat(valid.exitCode()).as(valid.stderr()).isZero();
+  }
+
+  @Test
   void theKubernetesExampleManifestIsAccepted() {
     Path root = Path.of(System.getProperty("weir.repo.root", ".."));
     String manifest = root.resolve("manifests/page-view-count-k8s.yaml").toString();
