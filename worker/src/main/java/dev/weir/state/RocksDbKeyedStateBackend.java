@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -120,6 +121,33 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final Map<String, RocksDbColumn> columns = new LinkedHashMap<>();
   private boolean restored;
   private boolean closed;
+
+  // Full snapshots read the live database from upload threads: they hold the read lock while they
+  // do, close() takes the write lock (after setting closing, which makes them stop early).
+  private final ReentrantReadWriteLock liveReads = new ReentrantReadWriteLock();
+  private volatile boolean closing;
+  private final RocksDbFullSnapshot.Live live =
+      new RocksDbFullSnapshot.Live() {
+        @Override
+        public boolean beginRead() {
+          liveReads.readLock().lock();
+          if (closing) {
+            liveReads.readLock().unlock();
+            return false;
+          }
+          return true;
+        }
+
+        @Override
+        public void endRead() {
+          liveReads.readLock().unlock();
+        }
+
+        @Override
+        public boolean closing() {
+          return closing;
+        }
+      };
 
   // Reused buffers of the hot path (task thread only).
   private final ByteArrayWriter keyScratch = new ByteArrayWriter(64);
@@ -709,10 +737,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   // ---- snapshot and restore
 
-  /**
-   * Synchronous part: writes the cache's dirty entries to RocksDB, then takes a native checkpoint
-   * (memtables flushed, table files hard-linked). The cached entries stay cached, now clean.
-   */
+  /** A checkpoint: see {@link #snapshot(long, SnapshotType, CheckpointStorage, String)}. */
   @Override
   public KeyedSnapshot snapshot(long checkpointId, CheckpointStorage storage, String pathPrefix)
       throws RocksDBException {
@@ -720,27 +745,37 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * Both types start alike: the cache's dirty entries go to RocksDB and a native checkpoint is
-   * taken. A checkpoint uploads its files; a savepoint converts it into one {@link
-   * CanonicalSnapshotFormat} file on the upload thread ({@link RocksDbCanonicalSnapshot}).
+   * The synchronous part writes the cache's dirty entries to RocksDB (the cached entries stay, now
+   * clean). A savepoint, or a checkpoint without incremental checkpoints, then only takes a RocksDB
+   * snapshot and the upload thread iterates it into one canonical file ({@link
+   * RocksDbFullSnapshot}): no flush on the task thread, one file to upload. An incremental
+   * checkpoint takes a native checkpoint (memtables flushed, table files hard-linked) and uploads
+   * the table files not uploaded before ({@link RocksDbSnapshot}).
    */
   @Override
   public KeyedSnapshot snapshot(
       long checkpointId, SnapshotType type, CheckpointStorage storage, String pathPrefix)
       throws RocksDBException {
     writeBackCache();
-    String prefix = type == SnapshotType.SAVEPOINT ? "savepoint-" : "chk-";
-    Path dir = workDirectory.freshPath(prefix + checkpointId);
-    checkpoint.createCheckpoint(dir.toString());
-    if (type == SnapshotType.SAVEPOINT) {
-      return new RocksDbCanonicalSnapshot(
-          dir,
-          workDirectory.freshPath("savepoint-file"),
+    if (type == SnapshotType.SAVEPOINT || sharedFiles == null) {
+      // full: a RocksDB snapshot now (no flush), iterated into the canonical format on upload
+      List<RocksDbCanonicalWriter.Column> live = new ArrayList<>(columns.size());
+      for (RocksDbColumn column : columns.values()) {
+        live.add(new RocksDbCanonicalWriter.Column(column.name, column.kind, column.handle));
+      }
+      return new RocksDbFullSnapshot(
+          this.live,
+          db,
+          db.getSnapshot(),
+          live,
+          workDirectory.freshPath("full-" + checkpointId),
           keyGroupRange,
           maxParallelism,
           storage,
           pathPrefix);
     }
+    Path dir = workDirectory.freshPath("chk-" + checkpointId);
+    checkpoint.createCheckpoint(dir.toString());
     return new RocksDbSnapshot(checkpointId, dir, keyGroupRange, storage, pathPrefix, sharedFiles);
   }
 
@@ -1017,12 +1052,18 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       return;
     }
     closed = true;
-    if (cache != null) {
-      cache.clear(); // the database is deleted anyway; unreference the values
+    closing = true;
+    liveReads.writeLock().lock(); // waits for full snapshots reading the database to stop
+    try {
+      if (cache != null) {
+        cache.clear(); // the database is deleted anyway; unreference the values
+      }
+      closeDb();
+      closeOptions();
+      workDirectory.clear();
+    } finally {
+      liveReads.writeLock().unlock();
     }
-    closeDb();
-    closeOptions();
-    workDirectory.clear();
   }
 
   private void closeOptions() {

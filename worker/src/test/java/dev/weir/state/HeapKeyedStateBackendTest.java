@@ -7,13 +7,9 @@ import dev.weir.api.Codecs;
 import dev.weir.codec.ByteArrayReader;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.StateFile;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -32,32 +28,7 @@ class HeapKeyedStateBackendTest extends KeyedStateBackendContract {
 
   @Override
   Set<Integer> keyGroupsInSnapshot(List<KeyedStateHandle> handles) throws Exception {
-    Set<Integer> keyGroups = new TreeSet<>();
-    int n = 0;
-    for (KeyedStateHandle handle : handles) {
-      for (StateFile file : handle.getFilesList()) {
-        Path local = tempDir.resolve("inspect-" + n++);
-        storage.download(file.getPath(), local);
-        Map<String, SerializedHeapState> states = new HashMap<>();
-        KeyGroupFileFormat format =
-            handle.getBackend().equals(CanonicalSnapshotFormat.BACKEND_ID)
-                ? KeyGroupFileFormat.CANONICAL
-                : KeyGroupFileFormat.HEAP;
-        new KeyGroupFileReader(format, MAX_PARALLELISM, ALL)
-            .read(
-                local,
-                file.getPath(),
-                new SerializedHeapState.Collector(states, ALL).file(format, file.getPath()));
-        for (SerializedHeapState state : states.values()) {
-          for (int keyGroup = 0; keyGroup < MAX_PARALLELISM; keyGroup++) {
-            if (state.entries(keyGroup) != null) {
-              keyGroups.add(keyGroup);
-            }
-          }
-        }
-      }
-    }
-    return keyGroups;
+    return keyGroupsInKeyGroupFiles(handles, storage, tempDir);
   }
 
   @Test

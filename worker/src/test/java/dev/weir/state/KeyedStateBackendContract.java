@@ -859,4 +859,36 @@ abstract class KeyedStateBackendContract {
     long allocated = threads.getThreadAllocatedBytes(thread) - before;
     assertThat((double) allocated / operations).isLessThan(allowedBytesPerValueAccess());
   }
+
+  /** The key groups with entries in heap or canonical snapshot files. */
+  static Set<Integer> keyGroupsInKeyGroupFiles(
+      List<KeyedStateHandle> handles, InMemoryCheckpointStorage storage, Path tempDir)
+      throws Exception {
+    Set<Integer> keyGroups = new TreeSet<>();
+    int n = 0;
+    for (KeyedStateHandle handle : handles) {
+      for (StateFile file : handle.getFilesList()) {
+        Path local = tempDir.resolve("inspect-" + n++);
+        storage.download(file.getPath(), local);
+        Map<String, SerializedHeapState> states = new HashMap<>();
+        KeyGroupFileFormat format =
+            handle.getBackend().equals(CanonicalSnapshotFormat.BACKEND_ID)
+                ? KeyGroupFileFormat.CANONICAL
+                : KeyGroupFileFormat.HEAP;
+        new KeyGroupFileReader(format, MAX_PARALLELISM, ALL)
+            .read(
+                local,
+                file.getPath(),
+                new SerializedHeapState.Collector(states, ALL).file(format, file.getPath()));
+        for (SerializedHeapState state : states.values()) {
+          for (int keyGroup = 0; keyGroup < MAX_PARALLELISM; keyGroup++) {
+            if (state.entries(keyGroup) != null) {
+              keyGroups.add(keyGroup);
+            }
+          }
+        }
+      }
+    }
+    return keyGroups;
+  }
 }

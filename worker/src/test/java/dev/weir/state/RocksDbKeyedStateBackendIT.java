@@ -1,6 +1,7 @@
 package dev.weir.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.api.ListState;
 import dev.weir.api.ReducingState;
@@ -52,6 +53,10 @@ class RocksDbKeyedStateBackendIT extends KeyedStateBackendContract {
     Set<Integer> keyGroups = new TreeSet<>();
     int n = 0;
     for (KeyedStateHandle handle : handles) {
+      if (handle.getBackend().equals(CanonicalSnapshotFormat.BACKEND_ID)) {
+        keyGroups.addAll(keyGroupsInKeyGroupFiles(List.of(handle), storage, tempDir));
+        continue;
+      }
       Path dir = Files.createTempDirectory(tempDir, "inspect-" + n++);
       for (StateFile file : handle.getFilesList()) {
         String name = file.getPath().substring(file.getPath().lastIndexOf('/') + 1);
@@ -89,26 +94,61 @@ class RocksDbKeyedStateBackendIT extends KeyedStateBackendContract {
   }
 
   @Test
-  void theSnapshotListsEveryFileOfTheNativeCheckpointWithSizeAndChecksum() throws Exception {
+  void aFullCheckpointIsOneCanonicalFileWithSizeAndChecksum() throws Exception {
     KeyedStateBackend backend = backend(ALL);
     fill(backend, keys(100));
     List<KeyedStateHandle> handles = snapshotAndUpload(backend, 1);
 
     assertThat(handles).hasSize(1);
     KeyedStateHandle handle = handles.get(0);
-    assertThat(handle.getBackend()).isEqualTo("rocksdb");
-    List<String> names =
-        handle.getFilesList().stream()
-            .map(f -> f.getPath().substring(f.getPath().lastIndexOf('/') + 1))
-            .toList();
-    assertThat(names).contains("CURRENT").anyMatch(n -> n.startsWith("MANIFEST-"));
-    assertThat(names).anyMatch(n -> n.endsWith(".sst"));
-    for (StateFile file : handle.getFilesList()) {
-      byte[] bytes = storage.read(file.getPath());
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(bytes);
-      assertThat(file.getSize()).isEqualTo(bytes.length);
-      assertThat(file.getCrc32C()).isEqualTo((int) crc.getValue());
+    assertThat(handle.getBackend()).isEqualTo(CanonicalSnapshotFormat.BACKEND_ID);
+    assertThat(handle.getFilesList()).hasSize(1);
+    StateFile file = handle.getFiles(0);
+    assertThat(file.getPath()).endsWith("/" + CanonicalSnapshotFormat.FILE_NAME);
+    byte[] bytes = storage.read(file.getPath());
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    assertThat(file.getSize()).isEqualTo(bytes.length);
+    assertThat(file.getCrc32C()).isEqualTo((int) crc.getValue());
+  }
+
+  @Test
+  void aSnapshotUploadedAfterItsBackendClosedFailsCleanlyAndDiscardingOneIsHarmless()
+      throws Exception {
+    KeyedStateBackend backend = backend(ALL);
+    fill(backend, keys(1_000));
+    KeyedStateBackend.KeyedSnapshot uploadLater = backend.snapshot(1, storage, "job/chk-1/op/0");
+    KeyedStateBackend.KeyedSnapshot discardLater = backend.snapshot(2, storage, "job/chk-2/op/0");
+    backend.close();
+
+    assertThatThrownBy(uploadLater::upload)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    discardLater.discard();
+    assertThat(storage.list("job/")).isEmpty();
+  }
+
+  @Test
+  void closingWhileASnapshotIsUploadedWaitsForItOrStopsIt() throws Exception {
+    KeyedStateBackend backend = backend(ALL);
+    fill(backend, keys(20_000));
+    KeyedStateBackend.KeyedSnapshot snapshot = backend.snapshot(1, storage, "job/chk-1/op/0");
+    java.util.concurrent.CompletableFuture<Object> upload =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return snapshot.upload();
+              } catch (Exception e) {
+                return e;
+              }
+            });
+    backend.close(); // must not free the database under the upload thread's iterators
+
+    Object outcome = upload.get(1, java.util.concurrent.TimeUnit.MINUTES);
+    if (outcome instanceof Exception e) {
+      assertThat(e).hasMessageContaining("closed");
+    } else {
+      assertThat(outcome).asList().hasSize(1);
     }
   }
 

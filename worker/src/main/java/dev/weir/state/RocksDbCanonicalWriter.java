@@ -4,127 +4,63 @@ import dev.weir.api.Codec;
 import dev.weir.codec.ByteArrayReader;
 import dev.weir.codec.ByteArrayWriter;
 import dev.weir.codec.MalformedDataException;
-import dev.weir.proto.KeyedStateHandle;
-import dev.weir.proto.StateFile;
-import dev.weir.storage.CheckpointStorage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.rocksdb.ColumnFamilyDescriptor;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.InfoLogLevel;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.StringAppendOperator;
 
 /**
- * The asynchronous part of a RocksDB savepoint: opens the native checkpoint taken by the
- * synchronous part read-only, converts it into one {@link CanonicalSnapshotFormat} file, uploads
- * that and deletes the checkpoint directory. It has native options of its own, so it does not
- * depend on the backend staying open. Used by one upload thread, or by whoever discards it.
+ * Converts RocksDB column families, read in key order through a snapshot, into one {@link
+ * CanonicalSnapshotFormat} file (see {@link RocksDbFullSnapshot}). Stateless.
  */
-final class RocksDbCanonicalSnapshot implements KeyedStateBackend.KeyedSnapshot {
-  private final Path dir;
-  private final Path localFile;
-  private final KeyGroupRange keyGroupRange;
-  private final int maxParallelism;
-  private final CheckpointStorage storage;
-  private final String path;
-  private final AtomicBoolean released = new AtomicBoolean();
+final class RocksDbCanonicalWriter {
+  private RocksDbCanonicalWriter() {}
 
-  RocksDbCanonicalSnapshot(
-      Path dir,
-      Path localFile,
+  /** A state's column family to convert. */
+  record Column(String name, StateKind kind, ColumnFamilyHandle handle) {}
+
+  /**
+   * Writes the {@link CanonicalSnapshotFormat} file of {@code columns} of {@code db} as {@code
+   * readOptions} see them (a RocksDB snapshot, for a live database).
+   *
+   * @param cancelled checked before every key group; true stops the conversion with a {@link
+   *     java.util.concurrent.CancellationException}
+   */
+  static void writeCanonical(
+      RocksDB db,
+      List<Column> columns,
+      ReadOptions readOptions,
       KeyGroupRange keyGroupRange,
       int maxParallelism,
-      CheckpointStorage storage,
-      String pathPrefix) {
-    this.dir = dir;
-    this.localFile = localFile;
-    this.keyGroupRange = keyGroupRange;
-    this.maxParallelism = maxParallelism;
-    this.storage = storage;
-    this.path = CheckpointStorage.join(pathPrefix, CanonicalSnapshotFormat.FILE_NAME);
-  }
-
-  @Override
-  public List<KeyedStateHandle> upload() throws Exception {
-    if (released.getAndSet(true)) {
-      throw new IllegalStateException("savepoint " + dir + " was already uploaded or discarded");
-    }
+      Path localFile,
+      BooleanSupplier cancelled)
+      throws Exception {
+    List<ColumnSource> sources = new ArrayList<>(columns.size());
     try {
-      writeCanonicalFile();
-      StateFile file = StateFileTransfer.upload(storage, path, localFile);
-      return List.of(
-          KeyedStateHandle.newBuilder()
-              .setKeyGroupStart(keyGroupRange.start())
-              .setKeyGroupEnd(keyGroupRange.end())
-              .addFiles(file)
-              .setBackend(CanonicalSnapshotFormat.BACKEND_ID)
-              .build());
+      for (Column column : columns) {
+        sources.add(
+            new ColumnSource(
+                column.name(),
+                column.kind(),
+                db.newIterator(column.handle(), readOptions),
+                keyGroupRange.start(),
+                cancelled));
+      }
+      new KeyGroupFileWriter(KeyGroupFileFormat.CANONICAL, maxParallelism, keyGroupRange, null)
+          .write(sources, localFile);
+      for (ColumnSource source : sources) {
+        source.iterator.status();
+      }
     } finally {
-      WorkDirectory.deleteRecursively(dir);
-      Files.deleteIfExists(localFile);
-    }
-  }
-
-  private void writeCanonicalFile() throws Exception {
-    List<byte[]> names = RocksDbKeyedStateBackend.listColumns(dir);
-    List<ColumnFamilyHandle> handles = new ArrayList<>(names.size());
-    List<ColumnSource> sources = new ArrayList<>();
-    RocksDB db = null;
-    try (StringAppendOperator listMerge = new StringAppendOperator("");
-        ColumnFamilyOptions columnOptions = new ColumnFamilyOptions().setMergeOperator(listMerge);
-        DBOptions dbOptions = new DBOptions().setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
-        ReadOptions readOptions = new ReadOptions().setFillCache(false)) {
-      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>(names.size());
-      for (byte[] name : names) {
-        descriptors.add(new ColumnFamilyDescriptor(name, columnOptions));
+      for (ColumnSource source : sources) {
+        source.iterator.close();
       }
-      try {
-        db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles);
-        ColumnFamilyHandle meta = RocksDbKeyedStateBackend.metaColumn(names, handles);
-        for (int i = 0; i < names.size(); i++) {
-          String stateName = RocksDbKeyedStateBackend.stateName(names.get(i));
-          if (stateName != null) {
-            StateKind kind = RocksDbKeyedStateBackend.readKind(db, meta, stateName, dir.toString());
-            sources.add(
-                new ColumnSource(
-                    stateName,
-                    kind,
-                    db.newIterator(handles.get(i), readOptions),
-                    keyGroupRange.start()));
-          }
-        }
-        new KeyGroupFileWriter(KeyGroupFileFormat.CANONICAL, maxParallelism, keyGroupRange, null)
-            .write(sources, localFile);
-        for (ColumnSource source : sources) {
-          source.iterator.status();
-        }
-      } finally {
-        for (ColumnSource source : sources) {
-          source.iterator.close();
-        }
-        for (ColumnFamilyHandle handle : handles) {
-          handle.close();
-        }
-        if (db != null) {
-          db.close();
-        }
-      }
-    }
-  }
-
-  @Override
-  public void discard() {
-    if (!released.getAndSet(true)) {
-      WorkDirectory.deleteRecursively(dir);
     }
   }
 
@@ -141,9 +77,16 @@ final class RocksDbCanonicalSnapshot implements KeyedStateBackend.KeyedSnapshot 
     private final int firstKeyGroup;
     private final ByteArrayReader reader = new ByteArrayReader();
     private final ByteArrayWriter pairs = new ByteArrayWriter(1024);
+    private final BooleanSupplier cancelled;
     private boolean positioned;
 
-    ColumnSource(String name, StateKind kind, RocksIterator iterator, int firstKeyGroup) {
+    ColumnSource(
+        String name,
+        StateKind kind,
+        RocksIterator iterator,
+        int firstKeyGroup,
+        BooleanSupplier cancelled) {
+      this.cancelled = cancelled;
       this.name = name;
       this.firstKeyGroup = firstKeyGroup;
       this.kind = kind;
@@ -163,6 +106,9 @@ final class RocksDbCanonicalSnapshot implements KeyedStateBackend.KeyedSnapshot 
     @Override
     public int writeKeyGroup(
         int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
+      if (cancelled.getAsBoolean()) {
+        throw new CancellationException("the state backend closed during the snapshot");
+      }
       int keyGroup = firstKeyGroup + keyGroupIndex;
       RocksIterator it = iterator;
       if (!positioned) {
