@@ -64,8 +64,9 @@ public final class GeneratorSource<T> implements Source<T> {
     startNanos = System.nanoTime();
   }
 
-  private long splitSize(int split) {
-    return split >= events ? 0 : (events - split + splits - 1) / splits;
+  /** Indices {@code i < events} with {@code i % splits == split}; no overflow near MAX_VALUE. */
+  long splitSize(int split) {
+    return events / splits + (split < events % splits ? 1 : 0);
   }
 
   @Override
