@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Between checkpoints, lines go to a local staging file.
- *   <li>Pre-commit ({@link #snapshotState}): the staging file is uploaded as {@code
- *       .pending/part-<ckpt>-<subtask>-a<attempt>} and remembered in operator state.
+ *   <li>Pre-commit: on the task thread ({@link #snapshotState}) the staging file is closed, set
+ *       aside and its future name {@code .pending/part-<ckpt>-<subtask>-a<attempt>} remembered in
+ *       operator state; on the upload thread ({@link #snapshotStateAsync}), before the checkpoint
+ *       is acknowledged, every file set aside for it or an earlier checkpoint and not uploaded yet
+ *       is uploaded under that name. So a completed checkpoint never names a pending file that is
+ *       not in storage.
  *   <li>Commit ({@link #notifyCheckpointComplete}): each pending file of that checkpoint or older
  *       is copied to its final name {@code part-<ckpt>-<subtask>} and the pending copy deleted.
  *   <li>Recovery: pending files in the restored state belong to a completed checkpoint and are
@@ -41,10 +46,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Committed part names sort by checkpoint id, so reading them in name order gives every key's
- * records in order. If an upload fails, the staging file is kept and goes out with the next
- * checkpoint: nothing is lost.
+ * records in order. If an upload fails, that checkpoint fails; the file stays set aside and goes
+ * out with the next checkpoint: nothing is lost.
  *
- * <p>Threading: task thread only.
+ * <p>Threading: the task thread, except {@link #snapshotStateAsync} (upload threads), which shares
+ * only the thread-safe {@link #aside} map and the storage.
  */
 public final class ExactlyOnceFileSink<T> implements Sink<T> {
   private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceFileSink.class);
@@ -58,11 +64,17 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
   private Path stagingFile;
   private BufferedWriter staging;
   private boolean stagingEmpty = true;
+  // staging files of pre-committed checkpoints not uploaded yet, by checkpoint id
+  private final ConcurrentSkipListMap<Long, Aside> aside = new ConcurrentSkipListMap<>();
+  private final Object uploads = new Object();
   private int subtask;
   private int attempt;
 
   /** A file uploaded for a checkpoint and not yet committed. */
   record Pending(long checkpointId, String pendingPath, String finalPath) {}
+
+  /** A closed staging file waiting for its upload to {@code pendingPath}. */
+  private record Aside(Path localFile, String pendingPath) {}
 
   /**
    * @param location a directory, {@code file:///dir} or {@code s3://bucket/prefix} (endpoint from
@@ -153,16 +165,27 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
   @Override
   public void snapshotState(long checkpointId) throws Exception {
     if (!stagingEmpty) {
-      staging.flush();
+      staging.close();
       String name = String.format("part-%012d-%d", checkpointId, subtask);
       Pending next = new Pending(checkpointId, PENDING + name + "-a" + attempt, name);
-      storage.upload(next.pendingPath(), stagingFile); // on failure the staging file stays
-      staging.close();
-      Files.deleteIfExists(stagingFile);
+      aside.put(checkpointId, new Aside(stagingFile, next.pendingPath()));
       pending.add(next);
       openStaging();
     }
     pendingState.update(pending);
+  }
+
+  /** Uploads every file set aside for this checkpoint or an earlier one (retrying failed ones). */
+  @Override
+  public void snapshotStateAsync(long checkpointId) throws Exception {
+    synchronized (uploads) { // two checkpoints in flight must not upload one file twice
+      for (var entry : aside.headMap(checkpointId, true).entrySet()) {
+        Aside file = entry.getValue();
+        storage.upload(file.pendingPath(), file.localFile()); // on failure the file stays aside
+        aside.remove(entry.getKey());
+        Files.deleteIfExists(file.localFile());
+      }
+    }
   }
 
   @Override
@@ -204,6 +227,11 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
       staging.close();
       Files.deleteIfExists(stagingFile);
     }
+    // not uploaded: their checkpoints never completed, their records are replayed after a restore
+    for (Aside file : aside.values()) {
+      Files.deleteIfExists(file.localFile());
+    }
+    aside.clear();
     if (storage != null) {
       storage.close();
     }

@@ -69,6 +69,11 @@ public final class ThrottledSink<T> implements Sink<T> {
   }
 
   @Override
+  public void snapshotStateAsync(long checkpointId) throws Exception {
+    sink.snapshotStateAsync(checkpointId);
+  }
+
+  @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     sink.notifyCheckpointComplete(checkpointId);
   }

@@ -225,6 +225,7 @@ final class OperatorChain implements AutoCloseable {
             : context.checkpoints().checkpointDirectory(checkpointId);
     Map<String, List<OperatorStateHandle>> operatorHandles = new LinkedHashMap<>();
     Map<String, KeyedStateBackend.KeyedSnapshot> keyed = new LinkedHashMap<>();
+    List<Sink<Object>> preCommitting = new ArrayList<>();
     try {
       for (StatefulOperator op : stateful) {
         if (op.source() != null) {
@@ -232,6 +233,7 @@ final class OperatorChain implements AutoCloseable {
         }
         if (op.sink() != null) {
           op.sink().snapshotState(checkpointId);
+          preCommitting.add(op.sink());
         }
         if (op.operatorState() != null) {
           operatorHandles.put(op.uid(), op.operatorState().snapshot());
@@ -248,7 +250,8 @@ final class OperatorChain implements AutoCloseable {
       keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::discard);
       throw e;
     }
-    return new PendingSnapshot(operatorHandles, keyed, context.subtaskIndex());
+    return new PendingSnapshot(
+        checkpointId, operatorHandles, keyed, preCommitting, context.subtaskIndex());
   }
 
   void notifyCheckpointComplete(long checkpointId) throws Exception {
@@ -294,12 +297,17 @@ final class OperatorChain implements AutoCloseable {
 
   /** The captured state of one checkpoint, waiting for its upload. */
   record PendingSnapshot(
+      long checkpointId,
       Map<String, List<OperatorStateHandle>> operatorHandles,
       Map<String, KeyedStateBackend.KeyedSnapshot> keyed,
+      List<Sink<Object>> sinks,
       int subtaskIndex) {
 
     /** Uploads keyed state (asynchronous part) and describes everything per operator. */
     Map<String, SubtaskSnapshot> complete() throws Exception {
+      for (Sink<Object> sink : sinks) {
+        sink.snapshotStateAsync(checkpointId); // the sinks' uploads
+      }
       Map<String, SubtaskSnapshot> result = new LinkedHashMap<>();
       for (String uid : union()) {
         SubtaskSnapshot.Builder snapshot =
