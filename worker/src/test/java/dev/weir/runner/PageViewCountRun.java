@@ -140,7 +140,34 @@ final class PageViewCountRun {
       expected.add(c);
     }
     perApp.forEach(
-        (app, counts) -> assertThat(counts).as("counts of app %d", app).isEqualTo(expected));
+        (app, counts) ->
+            assertThat(counts)
+                .as("counts of app %d: %s", app, describe(counts))
+                .isEqualTo(expected));
+  }
+
+  /** Repeats and gaps of a key's counts, for failure messages (the lists are long). */
+  static String describe(List<Long> counts) {
+    java.util.TreeMap<Long, Integer> seen = new java.util.TreeMap<>();
+    counts.forEach(c -> seen.merge(c, 1, Integer::sum));
+    List<Long> repeated = new ArrayList<>();
+    List<Long> missing = new ArrayList<>();
+    long max = seen.isEmpty() ? 0 : seen.lastKey();
+    for (long c = 1; c <= max; c++) {
+      Integer n = seen.get(c);
+      if (n == null && missing.size() < 20) {
+        missing.add(c);
+      } else if (n != null && n > 1 && repeated.size() < 20) {
+        repeated.add(c);
+      }
+    }
+    return counts.size()
+        + " counts, highest "
+        + max
+        + ", repeated "
+        + repeated
+        + ", missing "
+        + missing;
   }
 
   /**
