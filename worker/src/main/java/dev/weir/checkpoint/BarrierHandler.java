@@ -39,6 +39,16 @@ public interface BarrierHandler {
   /** Lets a handler with an alignment timeout switch the alignment in progress to unaligned. */
   default void checkTimeout(long nowNanos) {}
 
+  /**
+   * The unaligned checkpoint whose in-flight data of {@code channel} is still being captured: its
+   * snapshot was taken but the channel's barrier has not arrived, so whatever the task processes
+   * from the channel now lies before that barrier and must be persisted as channel state too. -1
+   * when there is none.
+   */
+  default long capturingCheckpoint(int channel) {
+    return -1;
+  }
+
   /** Upstream cancelled a checkpoint, or the coordinator aborted it. */
   void onAbort(long checkpointId);
 

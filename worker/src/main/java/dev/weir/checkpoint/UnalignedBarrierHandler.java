@@ -87,6 +87,11 @@ public final class UnalignedBarrierHandler implements BarrierHandler {
     return phase == Phase.ALIGNING && inBand[channel];
   }
 
+  @Override
+  public long capturingCheckpoint(int channel) {
+    return phase == Phase.CAPTURING && !captured[channel] && !ended[channel] ? currentId : -1;
+  }
+
   /** Whether the checkpoint in progress was switched to (or started) unaligned; for tests. */
   boolean capturing() {
     return phase == Phase.CAPTURING;

@@ -51,6 +51,8 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
   // the buffer being processed, for a snapshot taken between two of its records
   private Buffer current;
   private int currentChannel;
+  // the rest of the current buffer is in the channel state of the checkpoint being captured
+  private boolean currentPersisted;
 
   @SuppressWarnings("unchecked")
   public KeyedTask(TaskContext context, Stage stage, InputGate gate, RecordWriter output) {
@@ -147,12 +149,18 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     publishRecords(n);
   }
 
-  /** {@link #process}, taking barrier notices (and alignment timeouts) between two records. */
+  /**
+   * {@link #process}, taking barrier notices (and alignment timeouts) between two records. While an
+   * unaligned snapshot waits for this channel's barrier, what is processed from the channel lies
+   * before that barrier but after the snapshot, so it is persisted as channel state as well: the
+   * whole buffer when it starts, or the rest of it when the snapshot is taken inside it.
+   */
   private void processWatchingBarriers(OperatorChain.KeyedHead head, Buffer buffer, int channel) {
     ByteArrayReader in = reader.wrap(buffer.data(), 0, buffer.length());
     long n = records;
     current = buffer;
     currentChannel = channel;
+    currentPersisted = persistProcessed(channel, buffer, 0);
     try {
       while (in.remaining() > 0) {
         int keyGroup = (in.readByte() & 0xff) << 8 | (in.readByte() & 0xff);
@@ -162,6 +170,9 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
             || ((n & 63) == 0 && barriers.nanosUntilTimeout(System.nanoTime()) == 0)) {
           records = n;
           takePriorityEvents(); // may snapshot: persistInFlight reads the reader's position
+          if (!currentPersisted && in.remaining() > 0) {
+            currentPersisted = persistProcessed(channel, buffer, reader.position());
+          }
         }
       }
     } finally {
@@ -169,6 +180,25 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     }
     records = n;
     publishRecords(n);
+  }
+
+  /**
+   * Persists {@code buffer} from {@code offset} as input channel state if an unaligned snapshot is
+   * waiting for this channel's barrier.
+   *
+   * @return whether it did
+   */
+  private boolean persistProcessed(int channel, Buffer buffer, int offset) {
+    long checkpointId = barriers.capturingCheckpoint(channel);
+    if (checkpointId < 0) {
+      return false;
+    }
+    ChannelStateWriter state = inFlightState(checkpointId);
+    if (state == null) {
+      return false; // the snapshot was declined
+    }
+    state.addInput(channel, buffer.data(), offset, buffer.length() - offset);
+    return true;
   }
 
   /** Hands the gate's barrier notices to the handler, and lets an alignment time out. */
@@ -282,9 +312,10 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     if (state == null) {
       return; // the snapshot was declined
     }
-    if (current != null && currentChannel == channel) {
+    if (current != null && currentChannel == channel && !currentPersisted) {
       int position = reader.position();
       state.addInput(channel, current.data(), position, current.length() - position);
+      currentPersisted = true;
     }
     if (persistUntilBarrier(parked[channel], channel, checkpointId, state)
         || persistUntilBarrier(replay, channel, checkpointId, state)
