@@ -51,8 +51,9 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
   // the buffer being processed, for a snapshot taken between two of its records
   private Buffer current;
   private int currentChannel;
-  // the rest of the current buffer is in the channel state of the checkpoint being captured
-  private boolean currentPersisted;
+  // the checkpoint whose channel state holds the rest of the current buffer, else -1 (a buffer can
+  // outlive a checkpoint: a slow sink may take longer for one than the checkpoint interval)
+  private long currentPersistedFor = -1;
 
   @SuppressWarnings("unchecked")
   public KeyedTask(TaskContext context, Stage stage, InputGate gate, RecordWriter output) {
@@ -160,7 +161,7 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     long n = records;
     current = buffer;
     currentChannel = channel;
-    currentPersisted = persistProcessed(channel, buffer, 0);
+    currentPersistedFor = persistProcessed(channel, buffer, 0);
     try {
       while (in.remaining() > 0) {
         int keyGroup = (in.readByte() & 0xff) << 8 | (in.readByte() & 0xff);
@@ -170,8 +171,9 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
             || ((n & 63) == 0 && barriers.nanosUntilTimeout(System.nanoTime()) == 0)) {
           records = n;
           takePriorityEvents(); // may snapshot: persistInFlight reads the reader's position
-          if (!currentPersisted && in.remaining() > 0) {
-            currentPersisted = persistProcessed(channel, buffer, reader.position());
+          long capturing = barriers.capturingCheckpoint(channel);
+          if (capturing >= 0 && capturing != currentPersistedFor && in.remaining() > 0) {
+            currentPersistedFor = persistProcessed(channel, buffer, reader.position());
           }
         }
       }
@@ -186,19 +188,19 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
    * Persists {@code buffer} from {@code offset} as input channel state if an unaligned snapshot is
    * waiting for this channel's barrier.
    *
-   * @return whether it did
+   * @return the checkpoint it was persisted for, or -1
    */
-  private boolean persistProcessed(int channel, Buffer buffer, int offset) {
+  private long persistProcessed(int channel, Buffer buffer, int offset) {
     long checkpointId = barriers.capturingCheckpoint(channel);
     if (checkpointId < 0) {
-      return false;
+      return -1;
     }
     ChannelStateWriter state = inFlightState(checkpointId);
     if (state == null) {
-      return false; // the snapshot was declined
+      return -1; // the snapshot was declined
     }
     state.addInput(channel, buffer.data(), offset, buffer.length() - offset);
-    return true;
+    return checkpointId;
   }
 
   /** Hands the gate's barrier notices to the handler, and lets an alignment time out. */
@@ -312,10 +314,10 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     if (state == null) {
       return; // the snapshot was declined
     }
-    if (current != null && currentChannel == channel && !currentPersisted) {
+    if (current != null && currentChannel == channel && currentPersistedFor != checkpointId) {
       int position = reader.position();
       state.addInput(channel, current.data(), position, current.length() - position);
-      currentPersisted = true;
+      currentPersistedFor = checkpointId;
     }
     if (persistUntilBarrier(parked[channel], channel, checkpointId, state)
         || persistUntilBarrier(replay, channel, checkpointId, state)
