@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The operators of one stage subtask wired together by method calls: the source (stage 0) or the
@@ -303,11 +306,38 @@ final class OperatorChain implements AutoCloseable {
       List<Sink<Object>> sinks,
       int subtaskIndex) {
 
-    /** Uploads keyed state (asynchronous part) and describes everything per operator. */
-    Map<String, SubtaskSnapshot> complete() throws Exception {
-      for (Sink<Object> sink : sinks) {
-        sink.snapshotStateAsync(checkpointId); // the sinks' uploads
+    /**
+     * The asynchronous part: the sinks' uploads (on {@code executor}) and the keyed state's (on
+     * this thread) run side by side; describes everything per operator once both are done.
+     */
+    Map<String, SubtaskSnapshot> complete(Executor executor) throws Exception {
+      CompletableFuture<Void> sinkUploads =
+          sinks.isEmpty()
+              ? CompletableFuture.completedFuture(null)
+              : CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      for (Sink<Object> sink : sinks) {
+                        sink.snapshotStateAsync(checkpointId);
+                      }
+                    } catch (Exception e) {
+                      throw new CompletionException(e);
+                    }
+                  },
+                  executor);
+      Map<String, SubtaskSnapshot> result = completeKeyed();
+      try {
+        sinkUploads.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
       }
+      return result;
+    }
+
+    private Map<String, SubtaskSnapshot> completeKeyed() throws Exception {
       Map<String, SubtaskSnapshot> result = new LinkedHashMap<>();
       for (String uid : union()) {
         SubtaskSnapshot.Builder snapshot =

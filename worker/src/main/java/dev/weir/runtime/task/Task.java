@@ -422,7 +422,7 @@ public abstract class Task implements Runnable {
             () -> {
               long asyncStart = System.nanoTime();
               try {
-                Map<String, SubtaskSnapshot> operators = pending.complete();
+                Map<String, SubtaskSnapshot> operators = pending.complete(context.asyncExecutor());
                 long channelBytes = 0;
                 if (channelState != null) {
                   // every subtask names the head, so its parallelism in the metadata is right
