@@ -73,7 +73,13 @@ public final class Savepoints {
    */
   public static long dispose(CheckpointStorage storage, String location)
       throws StorageException, CorruptCheckpointException {
-    CompletedCheckpoint savepoint = load(storage, location);
+    return dispose(storage, location, load(storage, location));
+  }
+
+  /** Deletes {@code savepoint}, read before from {@code location}; returns its id. */
+  public static long dispose(
+      CheckpointStorage storage, String location, CompletedCheckpoint savepoint)
+      throws StorageException, CorruptCheckpointException {
     CompletedCheckpointStore.disposeSavepoint(storage, directoryOf(storage, location));
     return savepoint.checkpointId();
   }

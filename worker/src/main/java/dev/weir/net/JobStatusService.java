@@ -102,6 +102,16 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
     response.onCompleted();
   }
 
+  private static CheckpointSummary summary(CompletedCheckpoint checkpoint) {
+    return CheckpointSummary.newBuilder()
+        .setId(checkpoint.checkpointId())
+        .setCompletionTimestampMs(checkpoint.metadata().getCompletionTimestampMs())
+        .setDurationMs(checkpoint.durationMillis())
+        .setStateSizeBytes(checkpoint.stateSizeBytes())
+        .setPath(checkpoint.path())
+        .build();
+  }
+
   private static SavepointOperation toProto(SavepointOperations.Operation operation) {
     SavepointOperation.Builder proto =
         SavepointOperation.newBuilder()
@@ -149,23 +159,11 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
                 jobMaster.restoredCheckpointId() == null ? -1 : jobMaster.restoredCheckpointId());
     CompletedCheckpoint latest = stats.latestCompleted();
     if (latest != null) {
-      status.setLatestCompleted(
-          CheckpointSummary.newBuilder()
-              .setId(latest.checkpointId())
-              .setCompletionTimestampMs(latest.metadata().getCompletionTimestampMs())
-              .setDurationMs(latest.durationMillis())
-              .setStateSizeBytes(latest.stateSizeBytes())
-              .setPath(latest.path()));
+      status.setLatestCompleted(summary(latest));
     }
     CompletedCheckpoint savepoint = stats.latestSavepoint();
     if (savepoint != null) {
-      status.setLatestSavepoint(
-          CheckpointSummary.newBuilder()
-              .setId(savepoint.checkpointId())
-              .setCompletionTimestampMs(savepoint.metadata().getCompletionTimestampMs())
-              .setDurationMs(savepoint.durationMillis())
-              .setStateSizeBytes(savepoint.stateSizeBytes())
-              .setPath(savepoint.path()));
+      status.setLatestSavepoint(summary(savepoint));
     }
     if (jobMaster.restoredFromPath() != null) {
       status.setRestoredFromPath(jobMaster.restoredFromPath());

@@ -306,7 +306,7 @@ public final class JobRunner implements AutoCloseable {
       throws StorageException, CorruptCheckpointException {
     CompletedCheckpoint savepoint = Savepoints.load(storage, location);
     jobMaster.forgetSavepoint(savepoint.checkpointId()).join();
-    Savepoints.dispose(storage, location);
+    Savepoints.dispose(storage, location, savepoint);
   }
 
   /**

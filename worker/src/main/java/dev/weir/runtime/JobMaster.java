@@ -194,11 +194,9 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   public CompletableFuture<Void> forgetSavepoint(long checkpointId) {
     return CompletableFuture.runAsync(
         () -> {
-          List<CompletedCheckpoint> candidates = coordinator.retainedCheckpoints();
-          for (CompletedCheckpoint c : candidates) {
-            if (c.checkpointId() == checkpointId && c.isSavepoint()) {
-              coordinator.forget(checkpointId);
-            }
+          if (coordinator.retainedCheckpoints().stream()
+              .anyMatch(c -> c.checkpointId() == checkpointId && c.isSavepoint())) {
+            coordinator.forget(checkpointId);
           }
         },
         main::execute);

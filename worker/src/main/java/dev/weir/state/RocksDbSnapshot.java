@@ -16,16 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The asynchronous part of a RocksDB checkpoint: uploads the files of a native checkpoint directory
- * and deletes the directory. The directory is immutable (hard links to table files that RocksDB
- * never changes), so later writes cannot leak in. Used by one upload thread, or by whoever discards
- * it.
+ * The asynchronous part of an incremental RocksDB checkpoint: uploads the files of a native
+ * checkpoint directory and deletes the directory. The directory is immutable (hard links to table
+ * files that RocksDB never changes), so later writes cannot leak in. Used by one upload thread, or
+ * by whoever discards it. (Full checkpoints are {@link RocksDbFullSnapshot}s.)
  *
- * <p>Full: every file goes under the checkpoint's path prefix. Incremental ({@link
- * RocksDbSharedFiles} given): table files ({@code *.sst}) in the basis captured by the synchronous
- * part are referenced, not uploaded; new ones are uploaded to unique paths in shared storage
- * ({@code StateFile.shared}); the other files (MANIFEST, OPTIONS, CURRENT) are small and private to
- * the checkpoint. If the upload fails, the shared files it uploaded are deleted again.
+ * <p>Table files ({@code *.sst}) in the basis captured by the synchronous part are referenced, not
+ * uploaded; new ones are uploaded to unique paths in shared storage ({@code StateFile.shared}); the
+ * other files (MANIFEST, OPTIONS, CURRENT) are small and private to the checkpoint. If the upload
+ * fails, the shared files it uploaded are deleted again.
  */
 final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbSnapshot.class);
@@ -39,9 +38,6 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
   private final Map<String, StateFile> basis;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  /**
-   * @param sharedFiles null for a full checkpoint
-   */
   RocksDbSnapshot(
       long checkpointId,
       Path dir,
@@ -54,8 +50,8 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
     this.keyGroupRange = keyGroupRange;
     this.storage = storage;
     this.pathPrefix = pathPrefix;
-    this.sharedFiles = sharedFiles;
-    this.basis = sharedFiles == null ? Map.of() : sharedFiles.basis();
+    this.sharedFiles = java.util.Objects.requireNonNull(sharedFiles, "sharedFiles");
+    this.basis = sharedFiles.basis();
   }
 
   @Override
@@ -77,7 +73,7 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
       Map<String, StateFile> tableFiles = new LinkedHashMap<>();
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (sharedFiles == null || !name.endsWith(".sst")) {
+        if (!name.endsWith(".sst")) {
           String path = CheckpointStorage.join(pathPrefix, name);
           handle.addFiles(StateFileTransfer.upload(storage, path, file));
           continue;
@@ -92,9 +88,7 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
         handle.addFiles(shared);
         tableFiles.put(name, shared);
       }
-      if (sharedFiles != null) {
-        sharedFiles.uploaded(checkpointId, tableFiles);
-      }
+      sharedFiles.uploaded(checkpointId, tableFiles);
       return List.of(handle.build());
     } catch (Exception e) {
       deleteQuietly(uploadedShared); // never registered: nobody else would delete them
