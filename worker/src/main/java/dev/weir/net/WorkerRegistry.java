@@ -168,6 +168,10 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
           default -> {
             RemoteDeployment deployment = current;
             if (session != null && deployment != null) {
+              if (message.hasTaskEvent()) {
+                session.sourceRecords(
+                    message.getTaskEvent().getAttempt(), message.getTaskEvent().getSourceRecords());
+              }
               deployment.onWorkerMessage(session.index, message);
             }
           }

@@ -340,7 +340,8 @@ public final class WorkerRuntime implements AutoCloseable {
             TaskEvent.newBuilder()
                 .setAttempt(attempt)
                 .setTask(ProtoConversions.toProto(task))
-                .setKind(kind);
+                .setKind(kind)
+                .setSourceRecords(sourceRecords(attempt));
         if (cause != null) {
           event
               .setFailure(describe(cause))
@@ -350,6 +351,12 @@ public final class WorkerRuntime implements AutoCloseable {
         send(WorkerMessage.newBuilder().setTaskEvent(event).build());
       }
     };
+  }
+
+  /** Records the source subtask of {@code attempt} read, or 0 when another attempt runs. */
+  private long sourceRecords(int attempt) {
+    WorkerDeployment current = deployment;
+    return current == null || current.attempt() != attempt ? 0 : current.sourceRecords();
   }
 
   private CheckpointResponder responder(int attempt) {

@@ -36,8 +36,21 @@ final class WorkerSession {
 
   void heartbeat(int attempt, long records) {
     lastHeartbeatNanos = System.nanoTime();
-    heartbeatAttempt = attempt;
-    sourceRecords = records;
+    sourceRecords(attempt, records);
+  }
+
+  /**
+   * A count of the source's records in {@code attempt}, from a heartbeat or a task event. Counts
+   * only grow within an attempt, so a heartbeat built before a task event but read after it cannot
+   * take the count back.
+   */
+  synchronized void sourceRecords(int attempt, long records) {
+    if (attempt != heartbeatAttempt) {
+      heartbeatAttempt = attempt;
+      sourceRecords = records;
+    } else if (records > sourceRecords) {
+      sourceRecords = records;
+    }
   }
 
   long lastHeartbeatNanos() {

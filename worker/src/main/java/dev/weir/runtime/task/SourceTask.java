@@ -125,6 +125,7 @@ public final class SourceTask extends Task {
         if (writer != null) {
           writer.flush();
         }
+        publishRecords(records); // before the listener hears of it: the count is final
         context.listener().sourceFinished(context.id());
       }
       publishRecords(records);
