@@ -6,6 +6,7 @@ import dev.weir.api.MapState;
 import dev.weir.api.ReducingState;
 import dev.weir.api.StateDescriptor;
 import dev.weir.api.ValueState;
+import dev.weir.codec.ByteArrayWriter;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.storage.CheckpointStorage;
@@ -19,9 +20,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Keyed state as Java objects: per state, per key group, a {@link java.util.HashMap} from key to
- * value ({@link HeapStateTable}). Everything here belongs to the task thread, except a snapshot's
- * captured data, which an upload thread reads after {@link #snapshot} returned.
+ * Keyed state as Java objects: per state, per key group, a hash table from the key's bytes (its
+ * codec's encoding) to the value ({@link HeapStateTable}, {@link KeyGroupMap}). Everything here
+ * belongs to the task thread, except a snapshot's captured data, which an upload thread reads after
+ * {@link #snapshot} returned.
  *
  * <p>Snapshots copy on write: {@link #snapshot} only clones each state's array of key group maps
  * and starts a new {@link SnapshotEpoch}; while the snapshot is being written, the first change of
@@ -50,6 +52,15 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /** Read directly by the state handles (same package) on every access. */
   Object currentKey;
+
+  // the current key encoded by the key codec, and its hash: what the tables look up
+  private final ByteArrayWriter keyWriter = new ByteArrayWriter(64);
+  byte[] currentKeyBytes;
+  int currentKeyLength;
+  int currentKeyHash;
+
+  /** Bumped by every {@link #setCurrentKey}: tables remember the slot they found per key. */
+  long keySequence;
 
   private int currentIndex = -1;
   private boolean restored;
@@ -92,6 +103,12 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     currentKey = Objects.requireNonNull(key, "key");
     currentIndex = keyGroup - keyGroupRange.start();
+    keyWriter.reset();
+    keyCodec.write(key, keyWriter);
+    currentKeyBytes = keyWriter.array();
+    currentKeyLength = keyWriter.position();
+    currentKeyHash = KeyGroupMap.hash(currentKeyBytes, 0, currentKeyLength);
+    keySequence++;
   }
 
   int currentIndex() {
@@ -110,7 +127,7 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
 
   @Override
   public <T> ValueState<T> getState(StateDescriptor.Value<T> descriptor) {
-    return new HeapValueState<>(this, table(descriptor, descriptor.codec(), null));
+    return new HeapValueState<>(table(descriptor, descriptor.codec(), null));
   }
 
   @Override
@@ -120,14 +137,13 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
 
   @Override
   public <K, V> MapState<K, V> getMapState(StateDescriptor.MapOf<K, V> descriptor) {
-    return new HeapMapState<>(
-        this, table(descriptor, descriptor.valueCodec(), descriptor.keyCodec()));
+    return new HeapMapState<>(table(descriptor, descriptor.valueCodec(), descriptor.keyCodec()));
   }
 
   @Override
   public <T> ReducingState<T> getReducingState(StateDescriptor.Reducing<T> descriptor) {
     return new HeapReducingState<>(
-        this, table(descriptor, descriptor.codec(), null), descriptor.reducer());
+        table(descriptor, descriptor.codec(), null), descriptor.reducer());
   }
 
   private HeapStateTable table(
@@ -144,7 +160,7 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     table =
         new HeapStateTable(
-            descriptor.name(), kind, valueCodec, userKeyCodec, keyGroupRange.size(), epoch);
+            descriptor.name(), kind, this, valueCodec, userKeyCodec, keyGroupRange.size(), epoch);
     if (restoredState != null) {
       table.load(restoredState, keyCodec);
       unregistered.remove(descriptor.name());

@@ -22,14 +22,14 @@ final class HeapListState<T> implements ListState<T> {
   @Override
   @SuppressWarnings("unchecked")
   public List<T> get() {
-    VersionedList list = (VersionedList) table.get(backend.currentIndex(), backend.currentKey);
+    VersionedList list = (VersionedList) table.get();
     return list == null ? List.of() : (List<T>) Collections.unmodifiableList(list.items);
   }
 
   @Override
   public void add(T value) {
     Objects.requireNonNull(value, "ListState.add(null)");
-    table.writableList(backend.currentIndex(), backend.currentKey).add(value);
+    table.writableList().add(value);
   }
 
   @Override
@@ -38,7 +38,7 @@ final class HeapListState<T> implements ListState<T> {
       return;
     }
     requireNoNulls(values);
-    table.writableList(backend.currentIndex(), backend.currentKey).addAll(values);
+    table.writableList().addAll(values);
   }
 
   @Override
@@ -48,16 +48,13 @@ final class HeapListState<T> implements ListState<T> {
       return;
     }
     requireNoNulls(values);
-    int index = backend.currentIndex();
     // a fresh list: the caller keeps its own, and a snapshot may hold the old one
-    table
-        .writableMap(index)
-        .put(backend.currentKey, new VersionedList(new ArrayList<>(values), backend.epoch()));
+    table.put(new VersionedList(new ArrayList<>(values), backend.epoch()));
   }
 
   @Override
   public void clear() {
-    table.remove(backend.currentIndex(), backend.currentKey);
+    table.remove();
   }
 
   private static void requireNoNulls(List<?> values) {

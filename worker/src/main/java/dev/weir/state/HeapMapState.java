@@ -10,16 +10,14 @@ import java.util.Objects;
 
 /** {@link MapState} of the heap backend; used by the task thread only. */
 final class HeapMapState<K, V> implements MapState<K, V> {
-  private final HeapKeyedStateBackend backend;
   private final HeapStateTable table;
 
-  HeapMapState(HeapKeyedStateBackend backend, HeapStateTable table) {
-    this.backend = backend;
+  HeapMapState(HeapStateTable table) {
     this.table = table;
   }
 
   private HashMap<Object, Object> current() {
-    VersionedMap map = (VersionedMap) table.get(backend.currentIndex(), backend.currentKey);
+    VersionedMap map = (VersionedMap) table.get();
     return map == null ? null : map.entries;
   }
 
@@ -34,7 +32,7 @@ final class HeapMapState<K, V> implements MapState<K, V> {
   public void put(K key, V value) {
     Objects.requireNonNull(key, "MapState key");
     Objects.requireNonNull(value, "MapState does not hold null values");
-    table.writableUserMap(backend.currentIndex(), backend.currentKey).put(key, value);
+    table.writableUserMap().put(key, value);
   }
 
   @Override
@@ -43,11 +41,10 @@ final class HeapMapState<K, V> implements MapState<K, V> {
     if (entries == null || !entries.containsKey(key)) {
       return;
     }
-    int index = backend.currentIndex();
-    HashMap<Object, Object> writable = table.writableUserMap(index, backend.currentKey);
+    HashMap<Object, Object> writable = table.writableUserMap();
     writable.remove(key);
     if (writable.isEmpty()) {
-      table.remove(index, backend.currentKey);
+      table.remove();
     }
   }
 
@@ -78,6 +75,6 @@ final class HeapMapState<K, V> implements MapState<K, V> {
 
   @Override
   public void clear() {
-    table.remove(backend.currentIndex(), backend.currentKey);
+    table.remove();
   }
 }

@@ -10,55 +10,67 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One registered state of the heap backend: per key group, a hash map from key to value. Values are
- * the user's objects for value and reducing state, a {@link VersionedList} for list state and a
- * {@link VersionedMap} for map state; empty lists and maps are removed, never stored.
+ * One registered state of the heap backend: per key group, a {@link KeyGroupMap} from serialized
+ * key to value. Values are the user's objects for value and reducing state, a {@link VersionedList}
+ * for list state and a {@link VersionedMap} for map state; empty lists and maps are removed, never
+ * stored. Every access is for the backend's current key ({@link
+ * HeapKeyedStateBackend#setCurrentKey}): its bytes, hash and key group.
  *
  * <p>Owned by the task thread. A snapshot captures a clone of the array of maps ({@link
  * #capture()}); afterwards the task thread copies a key group's map, and a list or map value,
- * before its first change ({@link SnapshotEpoch}), so the captured maps never change.
+ * before its first change ({@link SnapshotEpoch}), so the captured maps never change. Values are
+ * replaced in the (copied) map, never changed: the API forbids changing an object handed to state.
  */
 final class HeapStateTable {
   final String name;
   final StateKind kind;
+  private final HeapKeyedStateBackend backend;
   private final Codec<Object> valueCodec;
   private final Codec<Object> userKeyCodec;
   private final SnapshotEpoch epoch;
 
   /** Index: key group minus the first key group of the range; null while a key group is empty. */
-  final HashMap<Object, Object>[] maps;
+  final KeyGroupMap[] maps;
 
   /** The epoch in which each map may be changed in place. */
   private final int[] mapEpochs;
+
+  // the slot of the current key in cachedMap, found by the last lookup of this table (negative:
+  // absent); valid while the backend's key sequence is cachedSequence and no entry moved since
+  private long cachedSequence = -1;
+  private KeyGroupMap cachedMap;
+  private int cachedSlot;
 
   @SuppressWarnings("unchecked")
   HeapStateTable(
       String name,
       StateKind kind,
+      HeapKeyedStateBackend backend,
       Codec<?> valueCodec,
       Codec<?> userKeyCodec,
       int keyGroups,
       SnapshotEpoch epoch) {
     this.name = name;
     this.kind = kind;
+    this.backend = backend;
     this.valueCodec = (Codec<Object>) valueCodec;
     this.userKeyCodec = (Codec<Object>) userKeyCodec;
     this.epoch = epoch;
-    this.maps = new HashMap[keyGroups];
+    this.maps = new KeyGroupMap[keyGroups];
     this.mapEpochs = new int[keyGroups];
   }
 
   /** The map of a key group, ready to be changed; created when absent. */
-  HashMap<Object, Object> writableMap(int index) {
-    HashMap<Object, Object> map = maps[index];
+  KeyGroupMap writableMap(int index) {
+    KeyGroupMap map = maps[index];
     int now = epoch.current();
     if (map == null) {
-      map = new HashMap<>();
+      map = new KeyGroupMap();
       maps[index] = map;
       mapEpochs[index] = now;
     } else if (mapEpochs[index] != now) {
       if (epoch.mustCopy(mapEpochs[index])) {
-        map = new HashMap<>(map);
+        map = map.copy();
         maps[index] = map;
       }
       mapEpochs[index] = now;
@@ -66,18 +78,67 @@ final class HeapStateTable {
     return map;
   }
 
-  /** The list of a key, ready to be changed; created (and stored) when absent. */
-  ArrayList<Object> writableList(int index, Object key) {
-    HashMap<Object, Object> map = writableMap(index);
-    VersionedList list = (VersionedList) map.get(key);
+  /** The current key's slot in {@code map}, negative when absent (see {@link KeyGroupMap#find}). */
+  private int slot(KeyGroupMap map) {
+    HeapKeyedStateBackend b = backend;
+    if (cachedSequence == b.keySequence && cachedMap == map) {
+      return cachedSlot;
+    }
+    int slot = map.find(b.currentKeyBytes, 0, b.currentKeyLength, b.currentKeyHash);
+    cachedSequence = b.keySequence;
+    cachedMap = map;
+    cachedSlot = slot;
+    return slot;
+  }
+
+  /** The current key's stored value, or null. */
+  Object get() {
+    KeyGroupMap map = maps[backend.currentIndex()];
+    if (map == null) {
+      return null;
+    }
+    int slot = slot(map);
+    return slot < 0 ? null : map.valueAt(slot);
+  }
+
+  /** Stores the current key's value, replacing any. */
+  void put(Object value) {
+    KeyGroupMap map = writableMap(backend.currentIndex());
+    int slot = slot(map);
+    if (slot >= 0) {
+      map.setValue(slot, value);
+      return;
+    }
+    HeapKeyedStateBackend b = backend;
+    cachedSlot =
+        map.insert(b.currentKeyBytes, 0, b.currentKeyLength, b.currentKeyHash, value, slot);
+    cachedMap = map;
+    cachedSequence = b.keySequence; // entries may have moved: only this key's slot is known
+  }
+
+  /** Removes the current key; copies its key group's map only when the key is present. */
+  void remove() {
+    int index = backend.currentIndex();
+    KeyGroupMap map = maps[index];
+    if (map == null || slot(map) < 0) {
+      return;
+    }
+    map = writableMap(index);
+    map.removeAt(slot(map));
+    cachedSequence = -1; // entries may have moved
+  }
+
+  /** The current key's list, ready to be changed; created (and stored) when absent. */
+  ArrayList<Object> writableList() {
+    VersionedList list = (VersionedList) writableValue();
     int now = epoch.current();
     if (list == null) {
       list = new VersionedList(new ArrayList<>(), now);
-      map.put(key, list);
+      put(list);
     } else if (list.epoch != now) {
       if (epoch.mustCopy(list.epoch)) {
         list = list.copy(now);
-        map.put(key, list);
+        put(list);
       } else {
         list.epoch = now;
       }
@@ -85,18 +146,17 @@ final class HeapStateTable {
     return list.items;
   }
 
-  /** The user map of a key, ready to be changed; created (and stored) when absent. */
-  HashMap<Object, Object> writableUserMap(int index, Object key) {
-    HashMap<Object, Object> map = writableMap(index);
-    VersionedMap userMap = (VersionedMap) map.get(key);
+  /** The current key's user map, ready to be changed; created (and stored) when absent. */
+  HashMap<Object, Object> writableUserMap() {
+    VersionedMap userMap = (VersionedMap) writableValue();
     int now = epoch.current();
     if (userMap == null) {
       userMap = new VersionedMap(new HashMap<>(), now);
-      map.put(key, userMap);
+      put(userMap);
     } else if (userMap.epoch != now) {
       if (epoch.mustCopy(userMap.epoch)) {
         userMap = userMap.copy(now);
-        map.put(key, userMap);
+        put(userMap);
       } else {
         userMap.epoch = now;
       }
@@ -104,46 +164,16 @@ final class HeapStateTable {
     return userMap.entries;
   }
 
-  /** Removes a key; copies its key group's map only when the key is present. */
-  void remove(int index, Object key) {
-    HashMap<Object, Object> map = maps[index];
-    if (map != null && map.containsKey(key)) {
-      writableMap(index).remove(key);
-      cellVersion++;
-    }
-  }
-
-  /** Bumped whenever a key's cell is replaced or removed: invalidates cells cached by states. */
-  int cellVersion;
-
-  /** The cell of a key (value and reducing state), or null. */
-  ValueCell cell(int index, Object key) {
-    return (ValueCell) get(index, key);
-  }
-
-  /**
-   * Sets a key's value: in place when {@code cell} (the key's current cell, or null) is not
-   * referenced by a snapshot being written, else through a new cell in a writable map.
-   */
-  void writeValue(int index, Object key, ValueCell cell, Object value) {
-    int now = epoch.current();
-    if (cell != null && (cell.epoch == now || !epoch.mustCopy(cell.epoch))) {
-      cell.value = value;
-      cell.epoch = now;
-      return;
-    }
-    writableMap(index).put(key, new ValueCell(value, now));
-    cellVersion++;
-  }
-
-  Object get(int index, Object key) {
-    HashMap<Object, Object> map = maps[index];
-    return map == null ? null : map.get(key);
+  /** The current key's value, in its key group's map made writable. */
+  private Object writableValue() {
+    KeyGroupMap map = writableMap(backend.currentIndex());
+    int slot = slot(map);
+    return slot < 0 ? null : map.valueAt(slot);
   }
 
   long entryCount() {
     long n = 0;
-    for (HashMap<Object, Object> map : maps) {
+    for (KeyGroupMap map : maps) {
       if (map != null) {
         n += map.size();
       }
@@ -156,7 +186,7 @@ final class HeapStateTable {
    */
   void encodeValue(Object stored, BinaryWriter out) {
     switch (kind) {
-      case VALUE, REDUCING -> valueCodec.write(((ValueCell) stored).value, out);
+      case VALUE, REDUCING -> valueCodec.write(stored, out);
       case LIST -> {
         ArrayList<Object> items = ((VersionedList) stored).items;
         out.writeVarInt(items.size());
@@ -177,7 +207,7 @@ final class HeapStateTable {
 
   private Object decodeValue(BinaryReader in, int stamp) {
     return switch (kind) {
-      case VALUE, REDUCING -> new ValueCell(valueCodec.read(in), stamp);
+      case VALUE, REDUCING -> valueCodec.read(in);
       case LIST -> {
         int n = in.readVarInt();
         ArrayList<Object> items = new ArrayList<>(n);
@@ -206,7 +236,7 @@ final class HeapStateTable {
     if (kind == StateKind.VALUE || kind == StateKind.REDUCING) {
       Object value = valueCodec.read(in.wrap(bytes, 0, bytes.length));
       requireConsumed(in, "value codec");
-      return new ValueCell(value, stamp);
+      return value;
     }
     ByteArrayReader frame = new ByteArrayReader(bytes, 0, bytes.length);
     int n = frame.readVarInt();
@@ -246,11 +276,11 @@ final class HeapStateTable {
       if (entries == null) {
         continue;
       }
-      HashMap<Object, Object> map = writableMap(index);
+      KeyGroupMap map = writableMap(index);
       for (int i = 0; i < entries.size(); i += 2) {
         byte[] keyBytes = entries.get(i);
         byte[] valueBytes = entries.get(i + 1);
-        Object key = keyCodec.read(reader.wrap(keyBytes, 0, keyBytes.length));
+        keyCodec.read(reader.wrap(keyBytes, 0, keyBytes.length)); // refuses another key codec
         requireConsumed(reader, "key codec");
         Object value;
         if (canonical) {
@@ -259,9 +289,16 @@ final class HeapStateTable {
           value = decodeValue(reader.wrap(valueBytes, 0, valueBytes.length), now);
           requireConsumed(reader, "value codec");
         }
-        map.put(key, value);
+        int hash = KeyGroupMap.hash(keyBytes, 0, keyBytes.length);
+        int slot = map.find(keyBytes, 0, keyBytes.length, hash);
+        if (slot >= 0) {
+          map.setValue(slot, value);
+        } else {
+          map.insert(keyBytes, 0, keyBytes.length, hash, value, slot);
+        }
       }
     }
+    cachedSequence = -1;
   }
 
   private void requireConsumed(ByteArrayReader reader, String what) {
@@ -292,13 +329,13 @@ final class HeapStateTable {
    * one upload thread.
    */
   private final class CapturedSource implements KeyGroupStateSource {
-    private final HashMap<Object, Object>[] captured;
+    private final KeyGroupMap[] captured;
     private final boolean canonical;
     private final ByteArrayWriter part;
     private final ByteArrayWriter pairs;
     private final LengthPrefixedEntries sorter;
 
-    CapturedSource(HashMap<Object, Object>[] captured, boolean canonical) {
+    CapturedSource(KeyGroupMap[] captured, boolean canonical) {
       this.captured = captured;
       this.canonical = canonical;
       this.part = canonical ? new ByteArrayWriter(256) : null;
@@ -319,19 +356,20 @@ final class HeapStateTable {
     @Override
     public int writeKeyGroup(
         int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
-      HashMap<Object, Object> map = captured[keyGroupIndex];
+      KeyGroupMap map = captured[keyGroupIndex];
       if (map == null) {
         return 0;
       }
-      for (Map.Entry<Object, Object> e : map.entrySet()) {
-        scratch.reset();
-        keyCodec.write(e.getKey(), scratch);
-        writeLengthPrefixed(scratch, out);
+      for (int slot = 0, n = map.capacity(); slot < n; slot++) {
+        if (!map.used(slot)) {
+          continue;
+        }
+        map.writeKey(slot, out); // the key codec's bytes, as setCurrentKey encoded them
         scratch.reset();
         if (canonical) {
-          encodeCanonical(e.getValue(), scratch);
+          encodeCanonical(map.valueAt(slot), scratch);
         } else {
-          encodeValue(e.getValue(), scratch);
+          encodeValue(map.valueAt(slot), scratch);
         }
         writeLengthPrefixed(scratch, out);
       }
@@ -340,7 +378,7 @@ final class HeapStateTable {
 
     private void encodeCanonical(Object stored, ByteArrayWriter out) {
       switch (kind) {
-        case VALUE, REDUCING -> valueCodec.write(((ValueCell) stored).value, out);
+        case VALUE, REDUCING -> valueCodec.write(stored, out);
         case LIST -> {
           ArrayList<Object> items = ((VersionedList) stored).items;
           out.writeVarInt(items.size());

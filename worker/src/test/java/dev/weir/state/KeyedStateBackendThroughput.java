@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * A manual micro-measure, not a test: ops/s of setCurrentKey + ValueState&lt;Long&gt; value() +
- * update() over 100k String keys, for each backend. Single-threaded; run with
+ * update() over 100k String keys in scrambled order, for each backend. Single-threaded; run with
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(deps) dev.weir.state.KeyedStateBackendThroughput
@@ -45,6 +45,10 @@ public final class KeyedStateBackendThroughput {
   private static void measure(
       StateBackendKind kind, KeyedStateBackend backend, String[] keys, int[] groups) {
     ValueState<Long> count = backend.getState(new StateDescriptor.Value<>("count", Codecs.LONG));
+    int[] order = new int[keys.length];
+    for (int n = 0; n < order.length; n++) {
+      order[n] = (int) (((n * 0x9E3779B97F4A7C15L) >>> 1) % keys.length);
+    }
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
@@ -53,7 +57,8 @@ public final class KeyedStateBackendThroughput {
     for (int round = 0; round < ROUNDS; round++) {
       long allocatedBefore = threads.getThreadAllocatedBytes(thread);
       long start = System.nanoTime();
-      for (int i = 0; i < keys.length; i++) {
+      for (int n = 0; n < keys.length; n++) {
+        int i = order[n]; // scrambled, like the word-count benchmark's words
         backend.setCurrentKey(keys[i], groups[i]);
         Long value = count.value();
         long next = value == null ? 1 : value + 1;
