@@ -274,6 +274,7 @@ public final class CheckpointCoordinator {
     }
     long stateSize =
         checkpoint.snapshots().values().stream().mapToLong(TaskSnapshot::stateSizeBytes).sum();
+    long endToEndMillis = (main.nanoTime() - checkpoint.triggerNanos()) / 1_000_000; // last ack
     ioExecutor.execute(
         () -> {
           try {
@@ -281,7 +282,8 @@ public final class CheckpointCoordinator {
                 checkpoint.isSavepoint()
                     ? store.writeSavepointMetadata(metadata)
                     : store.writeMetadata(metadata);
-            main.execute(() -> onMetadataWritten(checkpoint, metadata, path, stateSize));
+            main.execute(
+                () -> onMetadataWritten(checkpoint, metadata, path, stateSize, endToEndMillis));
           } catch (Exception e) {
             main.execute(() -> abort(id, CheckpointFailureReason.FINALIZE_FAILED, e.getMessage()));
           }
@@ -289,7 +291,11 @@ public final class CheckpointCoordinator {
   }
 
   private void onMetadataWritten(
-      PendingCheckpoint checkpoint, CheckpointMetadata metadata, String path, long stateSize) {
+      PendingCheckpoint checkpoint,
+      CheckpointMetadata metadata,
+      String path,
+      long stateSize,
+      long endToEndMillis) {
     long id = checkpoint.checkpointId();
     if (pending.remove(id) == null) {
       // aborted (timed out) while the metadata write was still retrying: the metadata must not
@@ -305,7 +311,7 @@ public final class CheckpointCoordinator {
             ? store.storage().describe(store.savepointDirectory(id))
             : store.storage().describe(path);
     CompletedCheckpoint completed =
-        new CompletedCheckpoint(metadata, location, durationMillis, stateSize);
+        new CompletedCheckpoint(metadata, location, durationMillis, stateSize, endToEndMillis);
     lastCompletionNanos = main.nanoTime();
     if (!checkpoint.isSavepoint()) {
       consecutiveFailures = 0;
@@ -314,12 +320,14 @@ public final class CheckpointCoordinator {
     // before older ones are dropped; a savepoint references no shared file
     long uploadedShared = checkpoint.isSavepoint() ? 0 : sharedState.register(metadata);
     stats = stats.withCompleted(completed, pending.size());
-    observer.completed(id, main.currentTimeMillis(), durationMillis, stateSize, completed.path());
+    observer.completed(
+        id, main.currentTimeMillis(), endToEndMillis, durationMillis, stateSize, completed.path());
     LOG.info(
-        "completed {} {} in {} ms ({} bytes, {} of them new shared files)",
+        "completed {} {} in {} ms, acknowledged after {} ms ({} bytes, {} of them new shared files)",
         checkpoint.isSavepoint() ? "savepoint" : "checkpoint",
         id,
         durationMillis,
+        endToEndMillis,
         stateSize,
         uploadedShared);
     for (PendingCheckpoint older : new ArrayList<>(pending.headMap(id).values())) {

@@ -17,10 +17,15 @@ public interface CheckpointObserver {
 
   void acknowledged(TaskSnapshot snapshot, long timestampMillis);
 
+  /**
+   * @param endToEndMillis from the trigger to the last acknowledgement (Flink's definition)
+   * @param completionMillis from the trigger to the metadata written
+   */
   void completed(
       long checkpointId,
       long timestampMillis,
-      long durationMillis,
+      long endToEndMillis,
+      long completionMillis,
       long stateSizeBytes,
       String path);
 
@@ -40,7 +45,8 @@ public interface CheckpointObserver {
         public void acknowledged(TaskSnapshot snapshot, long ts) {}
 
         @Override
-        public void completed(long id, long ts, long durationMillis, long size, String path) {}
+        public void completed(
+            long id, long ts, long endToEndMillis, long completionMillis, long size, String path) {}
 
         @Override
         public void failed(long id, long ts, CheckpointFailureReason reason, String message) {}

@@ -55,6 +55,7 @@ public final class Savepoints {
           CompletedCheckpointStore.readSavepoint(storage, directory),
           storage.describe(directory),
           0,
+          0,
           0);
     } catch (StorageException e) {
       if (e.isNotFound()) {

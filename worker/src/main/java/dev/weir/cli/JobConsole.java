@@ -64,10 +64,13 @@ final class JobConsole {
     CheckpointStats stats = master.checkpointStats();
     List<Long> durations = new ArrayList<>(runner.checkpointDurationsMillis());
     durations.sort(null);
+    List<Long> completions = new ArrayList<>(runner.checkpointCompletionMillis());
+    completions.sort(null);
     long records = master.sourceRecords();
     System.out.printf(
         "RESULT status=%s records=%d elapsedMs=%d runningMs=%d recordsPerSec=%.0f restarts=%d "
-            + "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d lastSizeBytes=%d] storage=%s/%s%n",
+            + "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d completeP50Ms=%d"
+            + " lastSizeBytes=%d] storage=%s/%s%n",
         status,
         records,
         elapsedMs,
@@ -79,6 +82,7 @@ final class JobConsole {
         percentile(durations, 50),
         percentile(durations, 99),
         percentile(durations, 100),
+        percentile(completions, 50),
         stats.latestCompleted() == null ? 0 : stats.latestCompleted().stateSizeBytes(),
         runner.storage().describe(),
         runner.jobId());

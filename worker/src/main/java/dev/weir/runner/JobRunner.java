@@ -71,6 +71,8 @@ public final class JobRunner implements AutoCloseable {
   private final JobMaster jobMaster;
   private final java.util.Queue<Long> completedDurations =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<Long> completionDurations =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** Where the tasks run. */
   public sealed interface Workers {
@@ -147,7 +149,8 @@ public final class JobRunner implements AutoCloseable {
             new CheckpointCoordinator.Listener() {
               @Override
               public void checkpointCompleted(CompletedCheckpoint c) {
-                completedDurations.add(c.durationMillis());
+                completedDurations.add(c.endToEndMillis());
+                completionDurations.add(c.durationMillis());
                 master[0].checkpointCompleted(c);
               }
 
@@ -365,8 +368,9 @@ public final class JobRunner implements AutoCloseable {
     }
 
     @Override
-    public void completed(long id, long ts, long durationMillis, long size, String path) {
-      tracker.reportCompleted(id, ts, durationMillis, size, path);
+    public void completed(
+        long id, long ts, long endToEndMillis, long completionMillis, long size, String path) {
+      tracker.reportCompleted(id, ts, endToEndMillis, completionMillis, size, path);
     }
 
     @Override
@@ -416,9 +420,17 @@ public final class JobRunner implements AutoCloseable {
     return jobMaster;
   }
 
-  /** End-to-end durations of every completed checkpoint so far, in completion order. */
+  /**
+   * End-to-end durations (trigger to last acknowledgement, as Flink defines them) of every
+   * completed checkpoint so far, in completion order.
+   */
   public java.util.List<Long> checkpointDurationsMillis() {
     return java.util.List.copyOf(completedDurations);
+  }
+
+  /** Trigger to metadata written, of every completed checkpoint so far, in completion order. */
+  public java.util.List<Long> checkpointCompletionMillis() {
+    return java.util.List.copyOf(completionDurations);
   }
 
   public String jobId() {

@@ -111,6 +111,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                         store.readMetadata(id),
                         store.storage().describe(store.metadataPath(id)),
                         0,
+                        0,
                         0));
               } catch (CorruptCheckpointException e) {
                 LOG.error("checkpoint {} is unreadable, skipping it: {}", id, e.getMessage());
@@ -122,6 +123,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                     new CompletedCheckpoint(
                         store.readSavepointMetadata(id),
                         store.storage().describe(store.savepointDirectory(id)),
+                        0,
                         0,
                         0));
               } catch (CorruptCheckpointException e) {

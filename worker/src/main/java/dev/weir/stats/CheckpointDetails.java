@@ -11,9 +11,11 @@ import java.util.List;
  * @param latestAckTimestampMillis null while no task has acknowledged
  * @param completionTimestampMillis null unless completed
  * @param failureTimestampMillis null unless failed or aborted
- * @param endToEndDurationMillis completed: trigger to completion as the coordinator measured it;
- *     failed or aborted: trigger to the failure; in progress: trigger to the latest ack (0 while
- *     none)
+ * @param endToEndDurationMillis completed: trigger to the last acknowledgement (Flink's "end to end
+ *     duration"); failed or aborted: trigger to the failure; in progress: trigger to the latest ack
+ *     (0 while none)
+ * @param completionDurationMillis completed: trigger to the metadata written (the checkpoint is
+ *     complete and durable from then on); null otherwise
  * @param stateSizeBytes completed: as the coordinator reported it; otherwise summed over the acks
  * @param path where the completed checkpoint's metadata is, null otherwise
  * @param failureReason a {@code CheckpointFailureReason} name, null unless failed or aborted
@@ -34,6 +36,7 @@ public record CheckpointDetails(
     Long completionTimestampMillis,
     Long failureTimestampMillis,
     long endToEndDurationMillis,
+    Long completionDurationMillis,
     int acknowledgedSubtasks,
     int totalSubtasks,
     long stateSizeBytes,

@@ -139,13 +139,16 @@ public final class CheckpointStatsTracker {
   /**
    * A checkpoint completed: its metadata is written at {@code path}.
    *
-   * @param durationMillis from the trigger to the completion, as the coordinator measured it
+   * @param endToEndMillis from the trigger to the last acknowledgement (Flink's end-to-end
+   *     duration)
+   * @param completionMillis from the trigger to the metadata written
    * @param stateSizeBytes bytes all tasks wrote
    */
   public void reportCompleted(
       long checkpointId,
       long completionTimestampMillis,
-      long durationMillis,
+      long endToEndMillis,
+      long completionMillis,
       long stateSizeBytes,
       String path) {
     synchronized (lock) {
@@ -155,7 +158,8 @@ public final class CheckpointStatsTracker {
       }
       checkpoint.status = CheckpointStatus.COMPLETED;
       checkpoint.completionTimestampMillis = completionTimestampMillis;
-      checkpoint.reportedDurationMillis = durationMillis;
+      checkpoint.reportedDurationMillis = endToEndMillis;
+      checkpoint.completionDurationMillis = completionMillis;
       checkpoint.reportedStateSizeBytes = stateSizeBytes;
       checkpoint.path = redaction.redact(path);
       checkpoint.details = null;
@@ -299,6 +303,7 @@ public final class CheckpointStatsTracker {
     boolean unaligned;
     Long completionTimestampMillis;
     long reportedDurationMillis;
+    Long completionDurationMillis;
     long reportedStateSizeBytes;
     String path;
     Long failureTimestampMillis;
@@ -408,6 +413,7 @@ public final class CheckpointStatsTracker {
           completionTimestampMillis,
           failureTimestampMillis,
           endToEndDurationMillis(),
+          completionDurationMillis,
           acknowledgedSubtasks,
           totalSubtasks,
           status == CheckpointStatus.COMPLETED ? reportedStateSizeBytes : ackedStateSizeBytes,

@@ -86,6 +86,46 @@ class CheckpointCoordinatorTest {
   }
 
   @Test
+  void measuresEndToEndToTheLastAcknowledgementAndCompletionToTheMetadataWritten() {
+    List<Runnable> io = new ArrayList<>();
+    List<CompletedCheckpoint> completed = new ArrayList<>();
+    CheckpointCoordinator coordinator =
+        new CheckpointCoordinator(
+            config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 5),
+            128,
+            main,
+            io::add,
+            store,
+            new CheckpointCoordinator.Listener() {
+              @Override
+              public void checkpointCompleted(CompletedCheckpoint checkpoint) {
+                completed.add(checkpoint);
+              }
+
+              @Override
+              public void tolerableFailuresExceeded(long id, CheckpointFailureReason reason) {}
+            },
+            CheckpointObserver.NONE);
+    coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).containsExactly(1L);
+
+    main.advance(Duration.ofMillis(7));
+    coordinator.acknowledge(ack(SOURCE, 1));
+    main.runPending();
+    main.advance(Duration.ofMillis(5));
+    coordinator.acknowledge(ack(COUNTER, 1));
+    main.runPending();
+    main.advance(Duration.ofMillis(4)); // the metadata write
+    io.forEach(Runnable::run);
+    main.runPending();
+
+    assertThat(completed).hasSize(1);
+    assertThat(completed.get(0).endToEndMillis()).isEqualTo(12);
+    assertThat(completed.get(0).durationMillis()).isEqualTo(16);
+  }
+
+  @Test
   void triggersEveryIntervalAndCompletesByWritingMetadataAfterTheLastAcknowledgement()
       throws Exception {
     CheckpointCoordinator coordinator =

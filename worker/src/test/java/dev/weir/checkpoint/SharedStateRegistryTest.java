@@ -347,7 +347,7 @@ class SharedStateRegistryTest {
     CheckpointCoordinator restarted = coordinator(1, 2);
     List<CompletedCheckpoint> recovered = new ArrayList<>();
     for (long id : store.completedIds()) {
-      recovered.add(new CompletedCheckpoint(store.readMetadata(id), "", 0, 0));
+      recovered.add(new CompletedCheckpoint(store.readMetadata(id), "", 0, 0, 0));
     }
     restarted.recoverCompleted(recovered);
     assertThat(sharedFilesInStorage()).isEqualTo(retainedFiles);

@@ -47,8 +47,8 @@ class CheckpointStatsTrackerTest {
     for (long id = 1; id <= 5; id++) {
       tracker.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
     }
-    tracker.reportCompleted(1, triggerTime(1) + 50, 50, 10, "chk-1");
-    tracker.reportCompleted(2, triggerTime(2) + 50, 50, 10, "chk-2");
+    tracker.reportCompleted(1, triggerTime(1) + 50, 50, 50 + 2, 10, "chk-1");
+    tracker.reportCompleted(2, triggerTime(2) + 50, 50, 50 + 2, 10, "chk-2");
     tracker.reportFailed(3, triggerTime(3) + 9, CheckpointFailureReason.DECLINED, "no space");
     tracker.reportFailed(4, triggerTime(4) + 9, CheckpointFailureReason.SUBSUMED, null);
     tracker.reportRestored(2, triggerTime(5) + 1, "chk-2");
@@ -62,12 +62,12 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void ignoresReportsAboutCheckpointsThatAreUnknownOrNoLongerInProgress() {
-    tracker.reportCompleted(7, T0, 5, 10, "chk-7"); // never triggered
+    tracker.reportCompleted(7, T0, 5, 5 + 2, 10, "chk-7"); // never triggered
     tracker.reportFailed(8, T0, CheckpointFailureReason.EXPIRED, "never triggered");
     tracker.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
     tracker.reportTriggered(1, triggerTime(1) + 5, true, ALL_TASKS); // duplicate trigger
     tracker.reportFailed(1, triggerTime(1) + 9, CheckpointFailureReason.EXPIRED, "expired");
-    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 10, "chk-1"); // after it failed
+    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 10 + 2, 10, "chk-1"); // after it failed
     tracker.reportAcknowledged(sourceAck(SOURCE_0, 1, 8), triggerTime(1) + 11, "late");
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
@@ -84,7 +84,7 @@ class CheckpointStatsTrackerTest {
     CheckpointStatsTracker bounded = new CheckpointStatsTracker(3, NO_SECRETS);
     for (long id = 1; id <= 5; id++) {
       triggerAndAcknowledgeAll(bounded, id);
-      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 100, "chk-" + id);
+      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
     }
 
     CheckpointStatsSnapshot snapshot = bounded.snapshot();
@@ -100,11 +100,11 @@ class CheckpointStatsTrackerTest {
     bounded.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
     for (long id = 2; id <= 4; id++) {
       bounded.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
-      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 100, "chk-" + id);
+      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
     }
     assertThat(ids(bounded.snapshot())).containsExactly(4L, 1L);
 
-    bounded.reportCompleted(1, triggerTime(5), 40_000, 100, "chk-1");
+    bounded.reportCompleted(1, triggerTime(5), 40_000, 40_000 + 2, 100, "chk-1");
 
     assertThat(ids(bounded.snapshot())).containsExactly(4L, 1L);
     assertThat(bounded.snapshot().history().get(1).status()).isEqualTo(CheckpointStatus.COMPLETED);
@@ -179,9 +179,10 @@ class CheckpointStatsTrackerTest {
   }
 
   @Test
-  void aCompletedCheckpointShowsTheCoordinatorsDurationSizeAndPath() {
+  void aCompletedCheckpointShowsTheCoordinatorsDurationsSizeAndPath() {
     triggerAndAcknowledgeAll(tracker, 1);
-    tracker.reportCompleted(1, triggerTime(1) + 31, 31, 3_333, "s3://bucket/job/chk-1/_metadata");
+    tracker.reportCompleted(
+        1, triggerTime(1) + 31, 25, 31, 3_333, "s3://bucket/job/chk-1/_metadata");
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
 
@@ -189,7 +190,9 @@ class CheckpointStatsTrackerTest {
     assertThat(completed).isEqualTo(snapshot.history().get(0));
     assertThat(completed.status()).isEqualTo(CheckpointStatus.COMPLETED);
     assertThat(completed.completionTimestampMillis()).isEqualTo(triggerTime(1) + 31);
-    assertThat(completed.endToEndDurationMillis()).isEqualTo(31);
+    // end to end as Flink defines it: to the last acknowledgement; then the metadata write
+    assertThat(completed.endToEndDurationMillis()).isEqualTo(25);
+    assertThat(completed.completionDurationMillis()).isEqualTo(31);
     assertThat(completed.stateSizeBytes()).isEqualTo(3_333);
     assertThat(completed.path()).isEqualTo("s3://bucket/job/chk-1/_metadata");
     assertThat(completed.failureReason()).isNull();
@@ -239,7 +242,7 @@ class CheckpointStatsTrackerTest {
     // 1..120 ms: the history keeps 21..120; a failed one in between does not count
     for (long id = 1; id <= 120; id++) {
       bounded.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
-      bounded.reportCompleted(id, triggerTime(id) + id, id, 10, "chk-" + id);
+      bounded.reportCompleted(id, triggerTime(id) + id, id, id + 2, 10, "chk-" + id);
     }
 
     DurationPercentiles durations = bounded.snapshot().completedDurations();
@@ -259,7 +262,7 @@ class CheckpointStatsTrackerTest {
   @Test
   void failedCheckpointsDoNotCountTowardsDurationPercentiles() {
     tracker.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
-    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 1, "chk-1");
+    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 10 + 2, 1, "chk-1");
     tracker.reportTriggered(2, triggerTime(2), false, ALL_TASKS);
     tracker.reportFailed(2, triggerTime(2) + 600_000, CheckpointFailureReason.EXPIRED, null);
 
@@ -273,7 +276,7 @@ class CheckpointStatsTrackerTest {
     CheckpointStatsSnapshot before = tracker.snapshot();
     assertThat(tracker.snapshot()).isSameAs(before);
 
-    tracker.reportCompleted(1, triggerTime(1) + 30, 30, 100, "chk-1");
+    tracker.reportCompleted(1, triggerTime(1) + 30, 30, 30 + 2, 100, "chk-1");
     CheckpointStatsSnapshot after = tracker.snapshot();
 
     assertThat(after).isNotSameAs(before);
@@ -295,7 +298,8 @@ class CheckpointStatsTrackerTest {
         CheckpointFailureReason.FINALIZE_FAILED,
         "PUT https://minio:9000/b/chk-1?X-Amz-Signature=abcdef0123 denied for s3cr3t-k3y-value");
     masking.reportTriggered(2, triggerTime(2), false, ALL_TASKS);
-    masking.reportCompleted(2, triggerTime(2) + 1, 1, 1, "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
+    masking.reportCompleted(
+        2, triggerTime(2) + 1, 1, 1 + 2, 1, "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
     masking.reportRestored(2, triggerTime(3), "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
 
     CheckpointStatsSnapshot snapshot = masking.snapshot();
@@ -337,7 +341,7 @@ class CheckpointStatsTrackerTest {
         if (id % 3 == 0) {
           tracker.reportFailed(id, triggerTime(id) + 40, CheckpointFailureReason.EXPIRED, null);
         } else {
-          tracker.reportCompleted(id, triggerTime(id) + 30, 30, 100, "chk-" + id);
+          tracker.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
         }
       }
     } finally {

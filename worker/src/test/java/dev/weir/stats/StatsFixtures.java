@@ -91,7 +91,12 @@ final class StatsFixtures {
       triggerAndAcknowledgeAll(tracker, id);
       long stateSize = 16 + 3_000 * id;
       tracker.reportCompleted(
-          id, triggerTime(id) + 30, 30 + id, stateSize, "file:///data/checkpoints/job/chk-" + id);
+          id,
+          triggerTime(id) + 30,
+          30 + id,
+          30 + id + 2,
+          stateSize,
+          "file:///data/checkpoints/job/chk-" + id);
     }
     tracker.reportTriggered(4, triggerTime(4), false, ALL_TASKS);
     tracker.reportAcknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5, "Source: generator");
