@@ -126,17 +126,22 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
 
   /**
    * Writes into a temporary file beside the target, which {@link ObjectOutput#commit()} forces to
-   * disk and renames over the target (as {@link #upload} does after its copy).
+   * disk and renames over the target (as {@link #upload} does after its copy). The file is written
+   * with direct I/O where the file system takes it ({@link DirectFileOutputStream}), else through
+   * the page cache.
    */
   @Override
   public Optional<ObjectOutput> directOutput(String path) throws StorageException {
     Path target = resolve(path);
     Path temp;
+    DirectFileOutputStream direct;
     FileChannel channel;
     try {
       temp = createTemp(target);
       try {
-        channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+        direct = DirectFileOutputStream.openOrNull(temp);
+        channel =
+            direct != null ? direct.channel() : FileChannel.open(temp, StandardOpenOption.WRITE);
       } catch (IOException | RuntimeException e) {
         Files.deleteIfExists(temp);
         throw e;
@@ -144,7 +149,7 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     } catch (IOException e) {
       throw failure(describe(path), "write", e);
     }
-    OutputStream stream = Channels.newOutputStream(channel);
+    OutputStream stream = direct != null ? direct : Channels.newOutputStream(channel);
     return Optional.of(
         new ObjectOutput() {
           private boolean committed;
@@ -157,6 +162,9 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
           @Override
           public void commit() throws StorageException {
             try {
+              if (direct != null) {
+                direct.finish();
+              }
               channel.force(true);
               channel.close();
               publish(temp, target);
