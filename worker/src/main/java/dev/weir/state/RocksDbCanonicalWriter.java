@@ -107,7 +107,8 @@ final class RocksDbCanonicalWriter {
     public int writeKeyGroup(
         int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
       if (cancelled.getAsBoolean()) {
-        throw new CancellationException("the state backend closed during the snapshot");
+        throw new CancellationException(
+            "the snapshot was cancelled or the state backend closed during it");
       }
       int keyGroup = firstKeyGroup + keyGroupIndex;
       RocksIterator it = iterator;

@@ -44,6 +44,7 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
   private final String path;
   private final AtomicBoolean released = new AtomicBoolean();
   private boolean readEnded; // by upload()
+  private volatile boolean cancelled;
 
   RocksDbFullSnapshot(
       Live live,
@@ -85,7 +86,7 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
                 try (ReadOptions readOptions =
                     new ReadOptions().setSnapshot(snapshot).setFillCache(false)) {
                   RocksDbCanonicalWriter.writeCanonical(
-                      db, columns, readOptions, keyGroupRange, maxParallelism, out, live::closing);
+                      db, columns, readOptions, keyGroupRange, maxParallelism, out, this::stopping);
                 }
                 endRead(); // before the file is made durable: the database may close meanwhile
               });
@@ -99,6 +100,16 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
             .addFiles(file)
             .setBackend(CanonicalSnapshotFormat.BACKEND_ID)
             .build());
+  }
+
+  /** Stops the iteration at the next key group when cancelled or when the backend closes. */
+  private boolean stopping() {
+    return cancelled || live.closing();
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
   }
 
   /** Releases the RocksDB snapshot and the database, once. Upload thread. */
