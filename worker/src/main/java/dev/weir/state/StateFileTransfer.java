@@ -185,7 +185,7 @@ final class StateFileTransfer {
 
   static int crc32c(Path file) throws IOException {
     CRC32C crc = new CRC32C();
-    byte[] buffer = new byte[64 * 1024];
+    byte[] buffer = new byte[1 << 20];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         crc.update(buffer, 0, n);
