@@ -185,16 +185,18 @@ public final class CheckpointCoordinator {
           new SavepointFailedException(
               "the job is stopping (a final checkpoint or stop-with-savepoint is in progress)"));
     }
+    PendingCheckpoint savepoint = trigger(stop, SnapshotType.SAVEPOINT);
     if (stop) {
       // the savepoint is to be the job's last snapshot: checkpoints still uploading would only
-      // compete with it for CPU and disk (and be subsumed by it), so they are given up
+      // compete with it for CPU and disk (and be subsumed by it), so they are given up; after the
+      // trigger, so that nothing (a final checkpoint waiting for a free slot) takes their place
       for (PendingCheckpoint checkpoint : new ArrayList<>(pending.values())) {
         if (!checkpoint.isSavepoint()) {
           abort(checkpoint.checkpointId(), CheckpointFailureReason.STOPPING_WITH_SAVEPOINT, null);
         }
       }
     }
-    return trigger(stop, SnapshotType.SAVEPOINT).completion();
+    return savepoint.completion();
   }
 
   /** Triggers a checkpoint now if max-concurrent and min-pause allow; otherwise retries later. */

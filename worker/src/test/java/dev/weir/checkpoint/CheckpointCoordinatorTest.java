@@ -321,6 +321,26 @@ class CheckpointCoordinatorTest {
   }
 
   @Test
+  void aStopWithSavepointIsTheOnlyFinalSnapshotWhenAFinalCheckpointWaitsForASlot()
+      throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+    coordinator.requestFinalCheckpoint(); // sources done; checkpoint 1 holds the only slot
+
+    CompletableFuture<CompletedCheckpoint> stop = coordinator.triggerSavepoint(true);
+    main.runPending();
+
+    assertThat(gateway.aborted).containsExactly(1L);
+    assertThat(gateway.triggered)
+        .as("no final checkpoint besides the savepoint")
+        .containsExactly(1L, 2L);
+    assertThat(gateway.finalFlags).containsExactly(false, true);
+    acknowledgeAll(coordinator, 2);
+    assertThat(stop).isCompleted();
+  }
+
+  @Test
   void aSavepointThatDoesNotStopLeavesThePendingCheckpointAlone() throws Exception {
     CheckpointCoordinator coordinator =
         coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
