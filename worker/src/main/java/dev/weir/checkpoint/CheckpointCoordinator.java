@@ -168,7 +168,9 @@ public final class CheckpointCoordinator {
    * Takes a savepoint now, whatever max-concurrent and min-pause say. With {@code stop}, it is the
    * job's last snapshot: the sources stop emitting at its barrier, and once it completes (sinks
    * commit) every task ends and the job finishes; if it fails, the sources resume and periodic
-   * checkpoints go on. Savepoint failures do not count against the tolerable checkpoint failures.
+   * checkpoints go on. A stop gives up the checkpoints still pending (their uploads are cancelled),
+   * which would only slow the savepoint down. Savepoint failures do not count against the tolerable
+   * checkpoint failures.
    *
    * @return completes with the savepoint, exceptionally with {@link SavepointFailedException}
    */
@@ -183,7 +185,18 @@ public final class CheckpointCoordinator {
           new SavepointFailedException(
               "the job is stopping (a final checkpoint or stop-with-savepoint is in progress)"));
     }
-    return trigger(stop, SnapshotType.SAVEPOINT).completion();
+    PendingCheckpoint savepoint = trigger(stop, SnapshotType.SAVEPOINT);
+    if (stop) {
+      // the savepoint is to be the job's last snapshot: checkpoints still uploading would only
+      // compete with it for CPU and disk (and be subsumed by it), so they are given up; after the
+      // trigger, so that nothing (a final checkpoint waiting for a free slot) takes their place
+      for (PendingCheckpoint checkpoint : new ArrayList<>(pending.values())) {
+        if (!checkpoint.isSavepoint()) {
+          abort(checkpoint.checkpointId(), CheckpointFailureReason.STOPPING_WITH_SAVEPOINT, null);
+        }
+      }
+    }
+    return savepoint.completion();
   }
 
   /** Triggers a checkpoint now if max-concurrent and min-pause allow; otherwise retries later. */

@@ -11,7 +11,9 @@ public enum CheckpointFailureReason {
   /** A newer checkpoint completed first. */
   SUBSUMED(false, "subsumed by a newer completed checkpoint"),
   /** The job is failing over or stopping; pending checkpoints are dropped. */
-  JOB_FAILOVER(false, "the job is restarting or stopping");
+  JOB_FAILOVER(false, "the job is restarting or stopping"),
+  /** A stop-with-savepoint was triggered: the job's last snapshot is the savepoint. */
+  STOPPING_WITH_SAVEPOINT(false, "given up for a stop-with-savepoint");
 
   private final boolean countsAsFailure;
   private final String message;

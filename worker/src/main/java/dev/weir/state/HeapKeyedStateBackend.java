@@ -10,7 +10,6 @@ import dev.weir.codec.ByteArrayWriter;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.storage.CheckpointStorage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -200,13 +199,17 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
         sources, format, storage, CheckpointStorage.join(pathPrefix, format.fileName));
   }
 
-  /** The asynchronous part: writes the captured state to a local file and uploads it. */
+  /**
+   * The asynchronous part: writes the captured state into storage (straight, or through a local
+   * file that is uploaded; see {@link StateFileTransfer#write}).
+   */
   private final class HeapSnapshot implements KeyedSnapshot {
     private final List<KeyGroupStateSource> sources;
     private final KeyGroupFileFormat format;
     private final CheckpointStorage storage;
     private final String path;
     private final AtomicBoolean released = new AtomicBoolean();
+    private boolean readEnded; // by upload()
 
     HeapSnapshot(
         List<KeyGroupStateSource> sources,
@@ -224,27 +227,38 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
       if (released.getAndSet(true)) {
         throw new IllegalStateException("snapshot " + path + " was already uploaded or discarded");
       }
-      Path local = workDirectory.freshPath("snapshot");
+      StateFile file;
       try {
-        try {
-          new KeyGroupFileWriter(format, maxParallelism, keyGroupRange, keyCodec)
-              .write(sources, local);
-        } finally {
-          epoch.endSnapshot(); // the captured maps are no longer read: writes may stop copying
-        }
-        StateFile file = StateFileTransfer.upload(storage, path, local);
-        return List.of(
-            KeyedStateHandle.newBuilder()
-                .setKeyGroupStart(keyGroupRange.start())
-                .setKeyGroupEnd(keyGroupRange.end())
-                .addFiles(file)
-                .setBackend(
-                    format == KeyGroupFileFormat.CANONICAL
-                        ? CanonicalSnapshotFormat.BACKEND_ID
-                        : StateBackendKind.HEAP.id())
-                .build());
+        file =
+            StateFileTransfer.write(
+                storage,
+                path,
+                workDirectory.freshPath("snapshot"),
+                out -> {
+                  new KeyGroupFileWriter(format, maxParallelism, keyGroupRange, keyCodec)
+                      .write(sources, out);
+                  endRead(); // before the file is made durable: writes may stop copying
+                });
       } finally {
-        Files.deleteIfExists(local);
+        endRead();
+      }
+      return List.of(
+          KeyedStateHandle.newBuilder()
+              .setKeyGroupStart(keyGroupRange.start())
+              .setKeyGroupEnd(keyGroupRange.end())
+              .addFiles(file)
+              .setBackend(
+                  format == KeyGroupFileFormat.CANONICAL
+                      ? CanonicalSnapshotFormat.BACKEND_ID
+                      : StateBackendKind.HEAP.id())
+              .build());
+    }
+
+    /** The captured maps are no longer read: ends the snapshot's epoch, once. Upload thread. */
+    private void endRead() {
+      if (!readEnded) {
+        readEnded = true;
+        epoch.endSnapshot();
       }
     }
 
@@ -276,13 +290,10 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
               : KeyGroupFileFormat.HEAP;
       KeyGroupFileReader reader = new KeyGroupFileReader(format, maxParallelism, keyGroupRange);
       for (StateFile file : handle.getFilesList()) {
-        Path local = workDirectory.freshPath("restore");
-        try {
-          StateFileTransfer.download(storage, file, local);
+        try (StateFileTransfer.LocalCopy local =
+            StateFileTransfer.local(storage, file, workDirectory.freshPath("restore"))) {
           String location = storage.describe(file.getPath());
-          reader.read(local, location, collector.file(format, location));
-        } finally {
-          Files.deleteIfExists(local);
+          reader.read(local.path(), location, collector.file(format, location));
         }
       }
     }

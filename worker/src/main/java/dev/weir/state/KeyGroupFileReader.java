@@ -50,6 +50,8 @@ final class KeyGroupFileReader {
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
       readHeader(in, location);
       ByteArrayReader reader = new ByteArrayReader();
+      byte[] content = new byte[64 * 1024];
+      long fileSize = Files.size(file);
       int blocks = 0;
       int previous = -1;
       while (true) {
@@ -69,6 +71,9 @@ final class KeyGroupFileReader {
         }
         previous = keyGroup;
         int length = in.readInt();
+        if (length > fileSize) {
+          throw new EOFException(); // before a buffer of that size is allocated
+        }
         if (length < 4) {
           throw corrupt(location, "block of key group " + keyGroup + " has length " + length);
         }
@@ -77,10 +82,12 @@ final class KeyGroupFileReader {
           in.skipNBytes(length);
           continue;
         }
-        byte[] content = in.readNBytes(length);
-        if (content.length != length) {
-          throw new EOFException();
+        if (content.length < length) {
+          // reused: entries are valid only during the sink's call; a block is a key group's
+          // state (megabytes), so a fresh array per block would churn the heap
+          content = new byte[Math.max(length, Math.min(2 * content.length, Integer.MAX_VALUE - 8))];
         }
+        in.readFully(content, 0, length);
         readBlock(reader.wrap(content, 0, length), keyGroup, sink, location);
       }
     } catch (StateRestoreException e) {

@@ -78,5 +78,11 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
 
     /** Drops the captured state without writing it (the checkpoint was aborted). */
     void discard();
+
+    /**
+     * Asks a running {@link #upload()} to give up soon (its checkpoint was aborted), which it then
+     * does by throwing; an upload that cannot stop early finishes. Any thread.
+     */
+    default void cancel() {}
   }
 }

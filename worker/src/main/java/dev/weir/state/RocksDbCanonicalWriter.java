@@ -4,7 +4,7 @@ import dev.weir.api.Codec;
 import dev.weir.codec.ByteArrayReader;
 import dev.weir.codec.ByteArrayWriter;
 import dev.weir.codec.MalformedDataException;
-import java.nio.file.Path;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,8 +26,8 @@ final class RocksDbCanonicalWriter {
   record Column(String name, StateKind kind, ColumnFamilyHandle handle) {}
 
   /**
-   * Writes the {@link CanonicalSnapshotFormat} file of {@code columns} of {@code db} as {@code
-   * readOptions} see them (a RocksDB snapshot, for a live database).
+   * Writes (to {@code out}, left open) the {@link CanonicalSnapshotFormat} file of {@code columns}
+   * of {@code db} as {@code readOptions} see them (a RocksDB snapshot, for a live database).
    *
    * @param cancelled checked before every key group; true stops the conversion with a {@link
    *     java.util.concurrent.CancellationException}
@@ -38,7 +38,7 @@ final class RocksDbCanonicalWriter {
       ReadOptions readOptions,
       KeyGroupRange keyGroupRange,
       int maxParallelism,
-      Path localFile,
+      OutputStream out,
       BooleanSupplier cancelled)
       throws Exception {
     List<ColumnSource> sources = new ArrayList<>(columns.size());
@@ -53,7 +53,7 @@ final class RocksDbCanonicalWriter {
                 cancelled));
       }
       new KeyGroupFileWriter(KeyGroupFileFormat.CANONICAL, maxParallelism, keyGroupRange, null)
-          .write(sources, localFile);
+          .write(sources, out);
       for (ColumnSource source : sources) {
         source.iterator.status();
       }
@@ -107,7 +107,8 @@ final class RocksDbCanonicalWriter {
     public int writeKeyGroup(
         int keyGroupIndex, ByteArrayWriter out, ByteArrayWriter scratch, Codec<Object> keyCodec) {
       if (cancelled.getAsBoolean()) {
-        throw new CancellationException("the state backend closed during the snapshot");
+        throw new CancellationException(
+            "the snapshot was cancelled or the state backend closed during it");
       }
       int keyGroup = firstKeyGroup + keyGroupIndex;
       RocksIterator it = iterator;

@@ -3,7 +3,6 @@ package dev.weir.state;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.storage.CheckpointStorage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,10 +13,12 @@ import org.rocksdb.Snapshot;
 /**
  * A full snapshot of a live RocksDB backend in the {@link CanonicalSnapshotFormat}, for savepoints
  * and for checkpoints that are not incremental. The synchronous part only took a RocksDB snapshot
- * (no flush, no files: microseconds); this, on an upload thread, iterates it into one file, uploads
- * that and releases the snapshot. Reading the live database from another thread is safe in RocksDB;
- * the backend's {@link Live} guard keeps the database open while this reads it, and a backend that
- * closes stops the iteration at the next key group.
+ * (no flush, no files: microseconds); this, on an upload thread, iterates it into one file, written
+ * straight into storage where it takes a stream (a local directory) and through a local file that
+ * is uploaded otherwise ({@link StateFileTransfer#write}; size and CRC32C computed on the way), and
+ * releases the snapshot before the file is made durable. Reading the live database from another
+ * thread is safe in RocksDB; the backend's {@link Live} guard keeps the database open while this
+ * reads it, and a backend that closes stops the iteration at the next key group.
  */
 final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
 
@@ -42,6 +43,8 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
   private final CheckpointStorage storage;
   private final String path;
   private final AtomicBoolean released = new AtomicBoolean();
+  private boolean readEnded; // by upload()
+  private volatile boolean cancelled;
 
   RocksDbFullSnapshot(
       Live live,
@@ -69,27 +72,55 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
     if (released.getAndSet(true)) {
       throw new IllegalStateException("snapshot " + path + " was already uploaded or discarded");
     }
+    if (!live.beginRead()) {
+      throw new IllegalStateException("the state backend closed before snapshot " + path);
+    }
+    StateFile file;
     try {
-      if (!live.beginRead()) {
-        throw new IllegalStateException("the state backend closed before snapshot " + path);
-      }
-      try (ReadOptions readOptions = new ReadOptions().setSnapshot(snapshot).setFillCache(false)) {
-        RocksDbCanonicalWriter.writeCanonical(
-            db, columns, readOptions, keyGroupRange, maxParallelism, localFile, live::closing);
-      } finally {
+      file =
+          StateFileTransfer.write(
+              storage,
+              path,
+              localFile,
+              out -> {
+                try (ReadOptions readOptions =
+                    new ReadOptions().setSnapshot(snapshot).setFillCache(false)) {
+                  RocksDbCanonicalWriter.writeCanonical(
+                      db, columns, readOptions, keyGroupRange, maxParallelism, out, this::stopping);
+                }
+                endRead(); // before the file is made durable: the database may close meanwhile
+              });
+    } finally {
+      endRead();
+    }
+    return List.of(
+        KeyedStateHandle.newBuilder()
+            .setKeyGroupStart(keyGroupRange.start())
+            .setKeyGroupEnd(keyGroupRange.end())
+            .addFiles(file)
+            .setBackend(CanonicalSnapshotFormat.BACKEND_ID)
+            .build());
+  }
+
+  /** Stops the iteration at the next key group when cancelled or when the backend closes. */
+  private boolean stopping() {
+    return cancelled || live.closing();
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+  }
+
+  /** Releases the RocksDB snapshot and the database, once. Upload thread. */
+  private void endRead() {
+    if (!readEnded) {
+      readEnded = true;
+      try {
         db.releaseSnapshot(snapshot);
+      } finally {
         live.endRead();
       }
-      StateFile file = StateFileTransfer.upload(storage, path, localFile);
-      return List.of(
-          KeyedStateHandle.newBuilder()
-              .setKeyGroupStart(keyGroupRange.start())
-              .setKeyGroupEnd(keyGroupRange.end())
-              .addFiles(file)
-              .setBackend(CanonicalSnapshotFormat.BACKEND_ID)
-              .build());
-    } finally {
-      Files.deleteIfExists(localFile);
     }
   }
 

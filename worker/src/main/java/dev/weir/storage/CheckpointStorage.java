@@ -21,6 +21,25 @@ public interface CheckpointStorage extends AutoCloseable {
   /** Writes (or replaces) an object from a local file. */
   void upload(String path, Path localFile) throws StorageException;
 
+  /**
+   * An object written as a stream straight into storage, when this storage can take one without a
+   * local copy first (a local directory); empty when objects must be uploaded from a local file.
+   * The object appears, atomically and durably, on {@link ObjectOutput#commit()}; closing without
+   * committing leaves nothing behind.
+   */
+  default java.util.Optional<ObjectOutput> directOutput(String path) throws StorageException {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * The local file that holds an object, when this storage is a local directory, to be read in
+   * place (and never written); empty when objects must be downloaded. {@link
+   * StorageException#isNotFound()} when it does not exist.
+   */
+  default java.util.Optional<Path> localFile(String path) throws StorageException {
+    return java.util.Optional.empty();
+  }
+
   /** Reads a whole object; {@link StorageException#isNotFound()} when it does not exist. */
   byte[] read(String path) throws StorageException;
 

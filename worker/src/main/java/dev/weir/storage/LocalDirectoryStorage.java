@@ -1,7 +1,9 @@
 package dev.weir.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -16,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@link CheckpointStorage} in a directory of the local file system (or a mounted volume).
@@ -119,6 +122,76 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     } catch (IOException e) {
       throw failure(describe(path), "upload from " + localFile, e);
     }
+  }
+
+  /**
+   * Writes into a temporary file beside the target, which {@link ObjectOutput#commit()} forces to
+   * disk and renames over the target (as {@link #upload} does after its copy). The file is written
+   * with direct I/O where the file system takes it ({@link DirectFileOutputStream}), else through
+   * the page cache.
+   */
+  @Override
+  public Optional<ObjectOutput> directOutput(String path) throws StorageException {
+    Path target = resolve(path);
+    Path temp;
+    DirectFileOutputStream direct;
+    FileChannel channel;
+    try {
+      temp = createTemp(target);
+      try {
+        direct = DirectFileOutputStream.openOrNull(temp);
+        channel =
+            direct != null ? direct.channel() : FileChannel.open(temp, StandardOpenOption.WRITE);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(temp);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw failure(describe(path), "write", e);
+    }
+    OutputStream stream = direct != null ? direct : Channels.newOutputStream(channel);
+    return Optional.of(
+        new ObjectOutput() {
+          private boolean committed;
+
+          @Override
+          public OutputStream stream() {
+            return stream;
+          }
+
+          @Override
+          public void commit() throws StorageException {
+            try {
+              if (direct != null) {
+                direct.finish();
+              }
+              channel.force(true);
+              channel.close();
+              publish(temp, target);
+              committed = true;
+            } catch (IOException e) {
+              throw failure(describe(path), "write", e);
+            }
+          }
+
+          @Override
+          public void close() throws StorageException {
+            if (committed) {
+              return;
+            }
+            try {
+              channel.close();
+              Files.deleteIfExists(temp);
+            } catch (IOException e) {
+              throw failure(describe(path), "discard the partial write of", e);
+            }
+          }
+        });
+  }
+
+  @Override
+  public Optional<Path> localFile(String path) throws StorageException {
+    return Optional.of(resolveExisting(path));
   }
 
   @Override

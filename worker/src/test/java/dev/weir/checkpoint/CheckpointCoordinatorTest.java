@@ -340,6 +340,63 @@ class CheckpointCoordinatorTest {
   }
 
   @Test
+  void aStopWithSavepointGivesUpThePendingCheckpointWithoutCountingAFailure() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+    assertThat(gateway.triggered).containsExactly(1L);
+    coordinator.acknowledge(ack(SOURCE, 1)); // the counter is still uploading
+
+    CompletableFuture<CompletedCheckpoint> stop = coordinator.triggerSavepoint(true);
+    main.runPending();
+
+    assertThat(gateway.aborted).as("the tasks cancel its uploads").containsExactly(1L);
+    assertThat(coordinator.stats().failed()).isZero();
+    coordinator.acknowledge(ack(COUNTER, 1)); // late: ignored
+    acknowledgeAll(coordinator, 2);
+    assertThat(stop).isCompleted();
+    assertThat(store.completedIds()).isEmpty();
+    assertThat(store.savepointIds()).containsExactly(2L);
+    assertThat(failovers).isEmpty();
+  }
+
+  @Test
+  void aStopWithSavepointIsTheOnlyFinalSnapshotWhenAFinalCheckpointWaitsForASlot()
+      throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+    coordinator.requestFinalCheckpoint(); // sources done; checkpoint 1 holds the only slot
+
+    CompletableFuture<CompletedCheckpoint> stop = coordinator.triggerSavepoint(true);
+    main.runPending();
+
+    assertThat(gateway.aborted).containsExactly(1L);
+    assertThat(gateway.triggered)
+        .as("no final checkpoint besides the savepoint")
+        .containsExactly(1L, 2L);
+    assertThat(gateway.finalFlags).containsExactly(false, true);
+    acknowledgeAll(coordinator, 2);
+    assertThat(stop).isCompleted();
+  }
+
+  @Test
+  void aSavepointThatDoesNotStopLeavesThePendingCheckpointAlone() throws Exception {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    main.advance(Duration.ofSeconds(1));
+
+    CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint(false);
+    main.runPending();
+
+    assertThat(gateway.aborted).isEmpty();
+    acknowledgeAll(coordinator, 1);
+    acknowledgeAll(coordinator, 2);
+    assertThat(savepoint).isCompleted();
+    assertThat(store.completedIds()).containsExactly(1L);
+  }
+
+  @Test
   void aFailedStopWithSavepointLetsTheJobGoOnWithoutFailover() throws Exception {
     CheckpointCoordinator coordinator =
         coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));

@@ -100,4 +100,45 @@ class LocalDirectoryStorageTest extends CheckpointStorageContract {
     assertThatThrownBy(() -> storage.read("dir"))
         .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.isNotFound()).isTrue());
   }
+
+  @Test
+  void aDirectOutputAppearsWholeOnlyOnCommit() throws Exception {
+    storage.write("job/sp-1/file", "old".getBytes(UTF_8));
+    try (ObjectOutput output = storage.directOutput("job/sp-1/file").orElseThrow()) {
+      output.stream().write("new contents".getBytes(UTF_8));
+      output.stream().flush();
+      assertThat(storage.read("job/sp-1/file")).asString(UTF_8).isEqualTo("old");
+      assertThat(storage.list("job/")).containsExactly("job/sp-1/file");
+      output.commit();
+    }
+
+    assertThat(storage.read("job/sp-1/file")).asString(UTF_8).isEqualTo("new contents");
+    try (Stream<Path> files = Files.list(root.resolve("job/sp-1"))) {
+      assertThat(files).containsExactly(root.resolve("job/sp-1/file"));
+    }
+  }
+
+  @Test
+  void aDirectOutputClosedWithoutCommitLeavesNothing() throws Exception {
+    try (ObjectOutput output = storage.directOutput("job/sp-1/file").orElseThrow()) {
+      output.stream().write(new byte[] {1, 2, 3});
+    }
+
+    assertThat(storage.exists("job/sp-1/file")).isFalse();
+    assertThat(
+            Files.exists(root.resolve("job/sp-1"))
+                && Files.list(root.resolve("job/sp-1")).findAny().isPresent())
+        .as("a temporary file left behind")
+        .isFalse();
+  }
+
+  @Test
+  void anObjectsLocalFileIsTheStoredFileItselfAndAMissingOneIsNotFound() throws Exception {
+    storage.write("job/chk-1/a", new byte[] {7});
+
+    assertThat(storage.localFile("job/chk-1/a")).contains(root.resolve("job/chk-1/a"));
+    assertThatThrownBy(() -> storage.localFile("job/chk-1/missing"))
+        .isInstanceOf(StorageException.class)
+        .matches(e -> ((StorageException) e).isNotFound());
+  }
 }

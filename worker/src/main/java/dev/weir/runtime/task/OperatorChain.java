@@ -356,6 +356,11 @@ final class OperatorChain implements AutoCloseable {
       keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::discard);
     }
 
+    /** Asks the running keyed state uploads to give up (the checkpoint was aborted). */
+    void cancel() {
+      keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::cancel);
+    }
+
     private List<String> union() {
       List<String> uids = new ArrayList<>(operatorHandles.keySet());
       keyed.keySet().stream().filter(u -> !uids.contains(u)).forEach(uids::add);

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,9 @@ public abstract class Task implements Runnable {
    * captured; acknowledged once that is done. Task thread only.
    */
   private InFlightSnapshot inFlight;
+
+  /** Snapshots being uploaded, by checkpoint id: an abort cancels them. */
+  private final Map<Long, OperatorChain.PendingSnapshot> uploading = new ConcurrentHashMap<>();
 
   private record InFlightSnapshot(
       long checkpointId,
@@ -232,6 +236,10 @@ public abstract class Task implements Runnable {
   }
 
   public void notifyCheckpointAborted(long checkpointId) {
+    OperatorChain.PendingSnapshot upload = uploading.get(checkpointId);
+    if (upload != null) {
+      upload.cancel(); // frees the upload thread (and its CPU) for what comes next
+    }
     post(() -> onCheckpointAborted(checkpointId));
   }
 
@@ -416,6 +424,7 @@ public abstract class Task implements Runnable {
             + context.id().stage()
             + "-"
             + context.id().subtask();
+    uploading.put(checkpointId, pending);
     context
         .asyncExecutor()
         .execute(
@@ -448,6 +457,8 @@ public abstract class Task implements Runnable {
                 pending.discard();
                 LOG.warn("checkpoint {} upload failed: {}", checkpointId, describe(e));
                 context.responder().decline(context.id(), checkpointId, describe(e));
+              } finally {
+                uploading.remove(checkpointId);
               }
             });
   }
