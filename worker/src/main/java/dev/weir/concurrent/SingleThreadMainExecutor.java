@@ -25,6 +25,10 @@ public final class SingleThreadMainExecutor implements MainThreadExecutor, AutoC
               return t;
             });
     pool.setRemoveOnCancelPolicy(true);
+    // Task, worker and gRPC threads report to the job master until they notice it is gone: what
+    // arrives after close has no one left to act on it, and must not fail the thread that sent it.
+    pool.setRejectedExecutionHandler(
+        (action, rejecting) -> LOG.debug("closed; dropped {}", action));
     this.executor = pool;
   }
 
@@ -65,6 +69,7 @@ public final class SingleThreadMainExecutor implements MainThreadExecutor, AutoC
     return Thread.currentThread() == thread;
   }
 
+  /** Stops the thread; actions handed over afterwards are dropped. */
   @Override
   public void close() {
     executor.shutdownNow();
