@@ -166,7 +166,7 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
                 direct.finish();
               }
               channel.force(true);
-              channel.close();
+              stream.close(); // closes the channel; gives a direct stream's buffer back
               publish(temp, target);
               committed = true;
             } catch (IOException e) {
@@ -180,7 +180,7 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
               return;
             }
             try {
-              channel.close();
+              stream.close();
               Files.deleteIfExists(temp);
             } catch (IOException e) {
               throw failure(describe(path), "discard the partial write of", e);
