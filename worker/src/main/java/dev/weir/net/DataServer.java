@@ -14,14 +14,17 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A worker's data server: accepts the channel streams other workers open to it and routes each to
  * the {@link RemoteInputChannel} the local task registered for it. A stream may arrive before its
- * channel is registered (the sender deployed first); its handler then waits briefly.
+ * channel is registered (the sender deployed first); what it delivers meanwhile is held, in order,
+ * until the channel is registered (or refused after a while).
  *
- * <p>Threading: gRPC threads; the registry is a concurrent map.
+ * <p>Threading: the transport's own threads run the handlers (direct executor: one thread hop less
+ * for every buffer and barrier), so nothing here blocks; a stream's handler state is guarded by the
+ * stream's lock because registration completes it from another thread. The registry is a concurrent
+ * map.
  */
 public final class DataServer implements AutoCloseable {
   private static final long REGISTRATION_WAIT_SECONDS = 30;
@@ -33,6 +36,7 @@ public final class DataServer implements AutoCloseable {
   public DataServer(String bindHost, int port) throws IOException {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
+            .directExecutor()
             .addService(new Service())
             .build()
             .start();
@@ -70,32 +74,56 @@ public final class DataServer implements AutoCloseable {
     public StreamObserver<DataMessage> transfer(StreamObserver<Credit> credits) {
       return new StreamObserver<>() {
         private RemoteInputChannel channel;
+        // messages that arrived before the channel was registered, in order; null once attached
+        private java.util.List<DataMessage> early = new java.util.ArrayList<>();
+        private boolean refused;
 
         @Override
         public void onNext(DataMessage message) {
-          switch (message.getKindCase()) {
-            case HEADER -> {
-              var h = message.getHeader();
-              ChannelKey key =
-                  new ChannelKey(h.getDeploymentId(), h.getStage(), h.getSender(), h.getReceiver());
-              try {
-                channel =
-                    channels
-                        .computeIfAbsent(key, k -> new CompletableFuture<>())
-                        .get(REGISTRATION_WAIT_SECONDS, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                credits.onError(Status.CANCELLED.asRuntimeException());
-                return;
-              } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-                credits.onError(
-                    Status.NOT_FOUND
-                        .withDescription("no channel " + key + " on this worker")
-                        .asRuntimeException());
-                return;
+          if (message.getKindCase() == DataMessage.KindCase.HEADER) {
+            var h = message.getHeader();
+            ChannelKey key =
+                new ChannelKey(h.getDeploymentId(), h.getStage(), h.getSender(), h.getReceiver());
+            channels
+                .computeIfAbsent(key, k -> new CompletableFuture<>())
+                .copy() // the timeout is this stream's; the registry's future stays open
+                .orTimeout(REGISTRATION_WAIT_SECONDS, TimeUnit.SECONDS)
+                .whenComplete((registered, error) -> attach(key, registered, error));
+            return;
+          }
+          synchronized (this) {
+            if (channel == null) {
+              if (!refused) {
+                early.add(message);
               }
-              channel.attach(credits);
+              return;
             }
+          }
+          dispatch(channel, message);
+        }
+
+        private void attach(ChannelKey key, RemoteInputChannel registered, Throwable error) {
+          synchronized (this) {
+            if (error != null) {
+              refused = true;
+              early = null;
+              credits.onError(
+                  Status.NOT_FOUND
+                      .withDescription("no channel " + key + " on this worker")
+                      .asRuntimeException());
+              return;
+            }
+            registered.attach(credits);
+            for (DataMessage message : early) {
+              dispatch(registered, message);
+            }
+            early = null;
+            channel = registered;
+          }
+        }
+
+        private void dispatch(RemoteInputChannel channel, DataMessage message) {
+          switch (message.getKindCase()) {
             case BUFFER -> channel.onBuffer(message.getBuffer());
             case BARRIER -> {
               var b = message.getBarrier();
@@ -120,8 +148,12 @@ public final class DataServer implements AutoCloseable {
 
         @Override
         public void onCompleted() {
-          if (channel != null) {
-            channel.close();
+          RemoteInputChannel attached;
+          synchronized (this) {
+            attached = channel;
+          }
+          if (attached != null) {
+            attached.close();
           }
         }
       };

@@ -12,7 +12,8 @@ final class PeerConnections implements AutoCloseable {
 
   ManagedChannel connection(String address) {
     return connections.computeIfAbsent(
-        address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+        // credits are handed to the output channels without blocking: no executor hop for them
+        address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().directExecutor().build());
   }
 
   @Override

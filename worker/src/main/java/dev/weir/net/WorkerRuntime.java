@@ -108,7 +108,10 @@ public final class WorkerRuntime implements AutoCloseable {
     Duration backoff = Duration.ofMillis(100);
     while (!closed) {
       CountDownLatch ended = new CountDownLatch(1);
-      ManagedChannel channel = NettyChannelBuilder.forTarget(coordinator).usePlaintext().build();
+      // the stream's callbacks only hand messages to the control thread: they run on the
+      // transport's own thread, one thread hop less for every trigger and notification
+      ManagedChannel channel =
+          NettyChannelBuilder.forTarget(coordinator).usePlaintext().directExecutor().build();
       boolean registered = session(channel, ended);
       ended.await();
       channel.shutdownNow();
