@@ -289,13 +289,8 @@ final class HeapStateTable {
           value = decodeValue(reader.wrap(valueBytes, 0, valueBytes.length), now);
           requireConsumed(reader, "value codec");
         }
-        int hash = KeyGroupMap.hash(keyBytes, 0, keyBytes.length);
-        int slot = map.find(keyBytes, 0, keyBytes.length, hash);
-        if (slot >= 0) {
-          map.setValue(slot, value);
-        } else {
-          map.insert(keyBytes, 0, keyBytes.length, hash, value, slot);
-        }
+        map.put(
+            keyBytes, 0, keyBytes.length, KeyGroupMap.hash(keyBytes, 0, keyBytes.length), value);
       }
     }
     cachedSequence = -1;

@@ -157,6 +157,16 @@ final class KeyGroupMap {
     return slot;
   }
 
+  /** Stores a key's value, replacing any; returns the key's slot. */
+  int put(byte[] key, int offset, int length, int hash, Object value) {
+    int slot = find(key, offset, length, hash);
+    if (slot >= 0) {
+      values[slot] = value;
+      return slot;
+    }
+    return insert(key, offset, length, hash, value, slot);
+  }
+
   /** Removes the entry of a used slot; entries after it may move to other slots. */
   void removeAt(int slot) {
     garbage += encodedKeyLength(slots[2 * slot + 1]);

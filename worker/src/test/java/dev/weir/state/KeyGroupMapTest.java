@@ -22,13 +22,7 @@ class KeyGroupMapTest {
   }
 
   private static void put(KeyGroupMap map, byte[] key, Object value) {
-    int hash = KeyGroupMap.hash(key, 0, key.length);
-    int slot = map.find(key, 0, key.length, hash);
-    if (slot >= 0) {
-      map.setValue(slot, value);
-    } else {
-      map.insert(key, 0, key.length, hash, value, slot);
-    }
+    map.put(key, 0, key.length, KeyGroupMap.hash(key, 0, key.length), value);
   }
 
   private static boolean remove(KeyGroupMap map, byte[] key) {
