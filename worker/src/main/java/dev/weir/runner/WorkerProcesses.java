@@ -22,6 +22,20 @@ import org.slf4j.LoggerFactory;
 public final class WorkerProcesses implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerProcesses.class);
 
+  /**
+   * JIT thresholds of worker JVMs (also in worker/Dockerfile): C2 compiles a method only after 25
+   * times the default tier-4 counts. The task loops cross them within a fraction of a second and
+   * are compiled as before; the transport's per-message code (gRPC, Netty: a few thousand calls per
+   * second) stays C1-compiled instead of occupying a core with C2 compilations for the first ~20 s
+   * of every worker JVM. docs/performance.md has the measurements.
+   */
+  static final List<String> JIT_OPTIONS =
+      List.of(
+          "-XX:Tier4InvocationThreshold=125000",
+          "-XX:Tier4MinInvocationThreshold=15000",
+          "-XX:Tier4CompileThreshold=150000",
+          "-XX:Tier4BackEdgeThreshold=1000000");
+
   private final List<String> baseCommand;
   private final Path logDir;
   private final Process[] processes;
@@ -44,6 +58,8 @@ public final class WorkerProcesses implements AutoCloseable {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(javaBin);
+    command.addAll(JIT_OPTIONS);
+    // later options win: WEIR_WORKER_JAVA_OPTS may override the JIT thresholds too
     String opts = System.getenv().getOrDefault("WEIR_WORKER_JAVA_OPTS", "-Xmx2g");
     for (String opt : opts.trim().split("\\s+")) {
       if (!opt.isEmpty()) {
