@@ -1,14 +1,19 @@
 package dev.weir.net;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import dev.weir.proto.runtime.CoordinatorGrpc;
 import dev.weir.proto.runtime.CoordinatorMessage;
 import dev.weir.proto.runtime.Registered;
 import dev.weir.proto.runtime.WorkerMessage;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +61,22 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
     long period = Math.max(100, heartbeatTimeout.toMillis() / 4);
     watchdog.scheduleAtFixedRate(this::checkHeartbeats, period, period, TimeUnit.MILLISECONDS);
   }
+
+  /**
+   * Runs the workers' control streams on the transport's own thread: their callbacks never block
+   * (they hand over to the job master or complete futures), and every acknowledgement saves a
+   * thread hop. The coordinator's other calls (status, savepoints, disposal) keep the server's
+   * executor: some of them block on storage.
+   */
+  public static final ServerCallExecutorSupplier CONTROL_STREAMS_ON_TRANSPORT_THREAD =
+      new ServerCallExecutorSupplier() {
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+          return CoordinatorGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
+              ? MoreExecutors.directExecutor()
+              : null;
+        }
+      };
 
   /** Often enough to notice a silent worker well within the timeout, and to report progress. */
   private int heartbeatIntervalMillis() {

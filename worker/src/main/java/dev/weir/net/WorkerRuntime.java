@@ -16,6 +16,7 @@ import dev.weir.proto.runtime.Heartbeat;
 import dev.weir.proto.runtime.QueryState;
 import dev.weir.proto.runtime.Register;
 import dev.weir.proto.runtime.TaskEvent;
+import dev.weir.proto.runtime.TriggerCheckpoint;
 import dev.weir.proto.runtime.WorkerMessage;
 import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.JobSettings;
@@ -38,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile boolean closed;
   private StreamObserver<WorkerMessage> out;
   private volatile WorkerDeployment deployment;
+  // coordinator messages handed to the control thread and not handled yet
+  private final AtomicInteger controlQueued = new AtomicInteger();
 
   public WorkerRuntime(
       int index,
@@ -151,8 +155,18 @@ public final class WorkerRuntime implements AutoCloseable {
                           timers.scheduleAtFixedRate(
                               WorkerRuntime.this::sendHeartbeat, 0, period, TimeUnit.MILLISECONDS);
                       registered.countDown();
-                    } else {
-                      control.submit(() -> handle(message));
+                    } else if (!(message.hasTrigger()
+                        && controlQueued.get() == 0
+                        && trigger(message.getTrigger()))) {
+                      controlQueued.incrementAndGet();
+                      control.submit(
+                          () -> {
+                            try {
+                              handle(message);
+                            } finally {
+                              controlQueued.decrementAndGet();
+                            }
+                          });
                     }
                   }
 
@@ -234,20 +248,7 @@ public final class WorkerRuntime implements AutoCloseable {
                 .setCancelled(Cancelled.newBuilder().setAttempt(attempt))
                 .build());
       }
-      case TRIGGER -> {
-        var t = message.getTrigger();
-        if (deployment != null
-            && deployment.attempt() == t.getAttempt()
-            && deployment.source() != null) {
-          deployment
-              .source()
-              .triggerCheckpoint(
-                  t.getCheckpointId(),
-                  t.getTimestampMs(),
-                  t.getIsFinal(),
-                  t.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT);
-        }
-      }
+      case TRIGGER -> trigger(message.getTrigger());
       case NOTIFICATION -> {
         var n = message.getNotification();
         if (deployment != null && deployment.attempt() == n.getAttempt()) {
@@ -257,6 +258,30 @@ public final class WorkerRuntime implements AutoCloseable {
       case QUERY -> query(message.getQuery());
       default -> {}
     }
+  }
+
+  /**
+   * Hands a trigger to the source task's mailbox, if this worker runs the trigger's attempt. Called
+   * on the transport thread when no earlier message of the coordinator still waits for the control
+   * thread (so a trigger never overtakes the deployment it is for), else on the control thread.
+   *
+   * @return whether the deployment of the trigger's attempt was there to take it
+   */
+  private boolean trigger(TriggerCheckpoint t) {
+    WorkerDeployment current = deployment;
+    if (current == null || current.attempt() != t.getAttempt()) {
+      return false;
+    }
+    if (current.source() != null) {
+      current
+          .source()
+          .triggerCheckpoint(
+              t.getCheckpointId(),
+              t.getTimestampMs(),
+              t.getIsFinal(),
+              t.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT);
+    }
+    return true;
   }
 
   /**

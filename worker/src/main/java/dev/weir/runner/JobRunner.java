@@ -170,6 +170,7 @@ public final class JobRunner implements AutoCloseable {
       try {
         this.controlServer =
             NettyServerBuilder.forAddress(new InetSocketAddress(remote.bindHost(), remote.port()))
+                .callExecutor(WorkerRegistry.CONTROL_STREAMS_ON_TRANSPORT_THREAD)
                 .addService(registry)
                 .addService(
                     new JobStatusService(

@@ -113,8 +113,19 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     try {
       Path temp = createTemp(target);
       try {
-        Files.copy(localFile, temp, StandardCopyOption.REPLACE_EXISTING);
-        force(temp);
+        // into the temp file as created: no delete and re-create, no second open to force it
+        try (FileChannel in = FileChannel.open(localFile, StandardOpenOption.READ);
+            FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          long size = in.size();
+          for (long done = 0; done < size; ) {
+            long n = in.transferTo(done, size - done, out);
+            if (n <= 0) {
+              throw new IOException(localFile + " shrank while it was copied");
+            }
+            done += n;
+          }
+          out.force(true);
+        }
         publish(temp, target);
       } finally {
         Files.deleteIfExists(temp);

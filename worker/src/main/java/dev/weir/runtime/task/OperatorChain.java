@@ -307,10 +307,11 @@ final class OperatorChain implements AutoCloseable {
       int subtaskIndex) {
 
     /**
-     * The asynchronous part: the sinks' uploads (on {@code executor}) and the keyed state's (on
-     * this thread) run side by side; describes everything per operator once both are done.
+     * The asynchronous part, started from the task thread: the sinks' uploads and the keyed state's
+     * run side by side on {@code executor}; completes with the description of every operator on
+     * whichever of the two threads finishes last (no thread waits for the other).
      */
-    Map<String, SubtaskSnapshot> complete(Executor executor) throws Exception {
+    CompletableFuture<Map<String, SubtaskSnapshot>> complete(Executor executor) {
       CompletableFuture<Void> sinkUploads =
           sinks.isEmpty()
               ? CompletableFuture.completedFuture(null)
@@ -325,16 +326,16 @@ final class OperatorChain implements AutoCloseable {
                     }
                   },
                   executor);
-      Map<String, SubtaskSnapshot> result = completeKeyed();
-      try {
-        sinkUploads.join();
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof Exception cause) {
-          throw cause;
-        }
-        throw e;
-      }
-      return result;
+      return CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return completeKeyed();
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              },
+              executor)
+          .thenCombine(sinkUploads, (operators, done) -> operators);
     }
 
     private Map<String, SubtaskSnapshot> completeKeyed() throws Exception {

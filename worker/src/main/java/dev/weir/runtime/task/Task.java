@@ -18,7 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -425,42 +427,55 @@ public abstract class Task implements Runnable {
             + "-"
             + context.id().subtask();
     uploading.put(checkpointId, pending);
-    context
-        .asyncExecutor()
-        .execute(
-            () -> {
-              long asyncStart = System.nanoTime();
-              try {
-                Map<String, SubtaskSnapshot> operators = pending.complete(context.asyncExecutor());
-                long channelBytes = 0;
-                if (channelState != null) {
-                  // every subtask names the head, so its parallelism in the metadata is right
-                  channelBytes = channelState.bytes();
-                  List<ChannelStateHandle> handles =
-                      channelState.write(context.checkpoints().storage(), channelStatePath);
-                  operators = withChannelState(operators, headUid, handles);
+    long asyncStart = System.nanoTime();
+    Executor io = context.asyncExecutor();
+    CompletableFuture<Map<String, SubtaskSnapshot>> operators = pending.complete(io);
+    if (channelState != null) {
+      // every subtask names the head, so its parallelism in the metadata is right
+      CompletableFuture<List<ChannelStateHandle>> channels =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return channelState.write(context.checkpoints().storage(), channelStatePath);
+                } catch (Exception e) {
+                  throw new CompletionException(e);
                 }
-                context
-                    .responder()
-                    .acknowledge(
-                        new TaskSnapshot(
-                            context.id(),
-                            checkpointId,
-                            operators,
-                            sizeOf(operators) + channelBytes,
-                            alignmentNanos,
-                            syncNanos,
-                            System.nanoTime() - asyncStart,
-                            channelBytes,
-                            channelState != null));
-              } catch (Exception e) {
-                pending.discard();
-                LOG.warn("checkpoint {} upload failed: {}", checkpointId, describe(e));
-                context.responder().decline(context.id(), checkpointId, describe(e));
-              } finally {
-                uploading.remove(checkpointId);
-              }
-            });
+              },
+              io);
+      operators =
+          operators.thenCombine(
+              channels, (ops, handles) -> withChannelState(ops, headUid, handles));
+    }
+    long channelBytes = channelState == null ? 0 : channelState.bytes();
+    // the acknowledgement goes out from the thread that finishes the last part
+    operators.whenComplete(
+        (described, failure) -> {
+          try {
+            if (failure == null) {
+              context
+                  .responder()
+                  .acknowledge(
+                      new TaskSnapshot(
+                          context.id(),
+                          checkpointId,
+                          described,
+                          sizeOf(described) + channelBytes,
+                          alignmentNanos,
+                          syncNanos,
+                          System.nanoTime() - asyncStart,
+                          channelBytes,
+                          channelState != null));
+            } else {
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              pending.discard();
+              LOG.warn("checkpoint {} upload failed: {}", checkpointId, describe(cause));
+              context.responder().decline(context.id(), checkpointId, describe(cause));
+            }
+          } finally {
+            uploading.remove(checkpointId);
+          }
+        });
   }
 
   private static String describe(SnapshotType type) {
@@ -477,7 +492,7 @@ public abstract class Task implements Runnable {
     return result;
   }
 
-  private static String describe(Exception e) {
+  private static String describe(Throwable e) {
     return e instanceof StorageException ? e.getMessage() : e.toString();
   }
 
