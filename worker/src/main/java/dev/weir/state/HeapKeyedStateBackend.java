@@ -242,16 +242,12 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
       } finally {
         endRead();
       }
-      return List.of(
-          KeyedStateHandle.newBuilder()
-              .setKeyGroupStart(keyGroupRange.start())
-              .setKeyGroupEnd(keyGroupRange.end())
-              .addFiles(file)
-              .setBackend(
-                  format == KeyGroupFileFormat.CANONICAL
-                      ? CanonicalSnapshotFormat.BACKEND_ID
-                      : StateBackendKind.HEAP.id())
-              .build());
+      return KeyedStateBackends.singleFile(
+          keyGroupRange,
+          file,
+          format == KeyGroupFileFormat.CANONICAL
+              ? CanonicalSnapshotFormat.BACKEND_ID
+              : StateBackendKind.HEAP.id());
     }
 
     /** The captured maps are no longer read: ends the snapshot's epoch, once. Upload thread. */

@@ -1,10 +1,12 @@
 package dev.weir.state;
 
 import dev.weir.proto.KeyedStateHandle;
+import dev.weir.proto.StateFile;
 import dev.weir.storage.CheckpointStorage;
+import java.util.List;
 import java.util.Objects;
 
-/** The keyed state backend factory of each {@link StateBackendKind}. Stateless. */
+/** The keyed state backend factory of each {@link StateBackendKind}, and what backends share. */
 public final class KeyedStateBackends {
   private KeyedStateBackends() {}
 
@@ -38,6 +40,17 @@ public final class KeyedStateBackends {
     }
     return RocksDbKeyedStateBackendFactory.fromSystemProperties()
         .withIncrementalCheckpoints(incrementalSharedDirectory);
+  }
+
+  /** The handle of a snapshot written as one file for {@code range}, by backend {@code backend}. */
+  static List<KeyedStateHandle> singleFile(KeyGroupRange range, StateFile file, String backend) {
+    return List.of(
+        KeyedStateHandle.newBuilder()
+            .setKeyGroupStart(range.start())
+            .setKeyGroupEnd(range.end())
+            .addFiles(file)
+            .setBackend(backend)
+            .build());
   }
 
   /**

@@ -93,13 +93,7 @@ final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
     } finally {
       endRead();
     }
-    return List.of(
-        KeyedStateHandle.newBuilder()
-            .setKeyGroupStart(keyGroupRange.start())
-            .setKeyGroupEnd(keyGroupRange.end())
-            .addFiles(file)
-            .setBackend(CanonicalSnapshotFormat.BACKEND_ID)
-            .build());
+    return KeyedStateBackends.singleFile(keyGroupRange, file, CanonicalSnapshotFormat.BACKEND_ID);
   }
 
   /** Stops the iteration at the next key group when cancelled or when the backend closes. */
