@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +77,7 @@ public final class DataServer implements AutoCloseable {
       return new StreamObserver<>() {
         private RemoteInputChannel channel;
         // messages that arrived before the channel was registered, in order; null once attached
-        private java.util.List<DataMessage> early = new java.util.ArrayList<>();
+        private List<DataMessage> early = new ArrayList<>();
         private boolean refused;
 
         @Override

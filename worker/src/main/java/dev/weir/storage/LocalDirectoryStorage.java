@@ -111,25 +111,7 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
   public void upload(String path, Path localFile) throws StorageException {
     Path target = resolve(path);
     try {
-      Path temp = createTemp(target);
-      try {
-        // into the temp file as created: no delete and re-create, no second open to force it
-        try (FileChannel in = FileChannel.open(localFile, StandardOpenOption.READ);
-            FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-          long size = in.size();
-          for (long done = 0; done < size; ) {
-            long n = in.transferTo(done, size - done, out);
-            if (n <= 0) {
-              throw new IOException(localFile + " shrank while it was copied");
-            }
-            done += n;
-          }
-          out.force(true);
-        }
-        publish(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      copyDurably(localFile, target);
     } catch (IOException e) {
       throw failure(describe(path), "upload from " + localFile, e);
     }
@@ -268,14 +250,7 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     Path source = resolveExisting(from);
     Path target = resolve(to);
     try {
-      Path temp = createTemp(target);
-      try {
-        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-        force(temp);
-        publish(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      copyDurably(source, target);
     } catch (IOException e) {
       if (e instanceof NoSuchFileException && !Files.exists(source)) {
         // deleted between the check and the copy
@@ -382,16 +357,35 @@ public final class LocalDirectoryStorage implements CheckpointStorage {
     }
   }
 
+  /**
+   * Copies {@code source} into a temp file beside {@code target} (into the file as created: no
+   * delete and re-create, no second open to force it), forces it and renames it over the target.
+   */
+  private void copyDurably(Path source, Path target) throws IOException {
+    Path temp = createTemp(target);
+    try {
+      try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+          FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        long size = in.size();
+        for (long done = 0; done < size; ) {
+          long n = in.transferTo(done, size - done, out);
+          if (n <= 0) {
+            throw new IOException(source + " shrank while it was copied");
+          }
+          done += n;
+        }
+        out.force(true);
+      }
+      publish(temp, target);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
   /** Renames the forced temp file over the target and makes the rename itself durable. */
   private static void publish(Path temp, Path target) throws IOException {
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     forceDirectory(target.getParent());
-  }
-
-  private static void force(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
   }
 
   private static void forceDirectory(Path dir) {
