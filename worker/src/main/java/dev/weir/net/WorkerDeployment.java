@@ -75,7 +75,8 @@ final class WorkerDeployment {
         } else {
           dataServer.register(
               new ChannelKey(deploymentId, s, sender, index),
-              new RemoteInputChannel(sender, gates[s], settings.credits(), settings.bufferSize()));
+              new RemoteInputChannel(
+                  sender, gates[s], settings.credits(), settings.remoteBufferSize()));
         }
       }
     }
@@ -91,7 +92,7 @@ final class WorkerDeployment {
                       peers.connection(dataAddresses.get(receiver)),
                       dataAddresses.get(receiver),
                       new ChannelKey(deploymentId, s + 1, index, receiver),
-                      settings.bufferSize());
+                      settings.remoteBufferSize());
         }
       }
       Task task = factory.create(graph, s, index, outputs, gates[s]);

@@ -249,6 +249,7 @@ public final class JobRunner implements AutoCloseable {
         spec.allowNonRestoredState(),
         JobSettings.DEFAULT_BUFFER_TIMEOUT,
         JobSettings.DEFAULT_BUFFER_SIZE,
+        JobSettings.DEFAULT_REMOTE_BUFFER_SIZE,
         JobSettings.DEFAULT_CREDITS);
   }
 

@@ -9,7 +9,10 @@ import java.time.Duration;
  *
  * @param jobId the job's directory in checkpoint storage
  * @param bufferTimeout longest time a filled-in buffer waits before it is sent
- * @param bufferSize bytes per network buffer; every record must fit in one
+ * @param bufferSize bytes per buffer of a channel within one process; every record must fit in one
+ * @param remoteBufferSize bytes per buffer of a channel between worker processes: one buffer is one
+ *     gRPC message, and each message costs the transport far more than its bytes do, so these are
+ *     larger (see docs/performance.md); at least {@code bufferSize}
  * @param credits buffers per channel (how far a sender may run ahead of its receiver)
  */
 public record JobSettings(
@@ -22,9 +25,22 @@ public record JobSettings(
     boolean allowNonRestoredState,
     Duration bufferTimeout,
     int bufferSize,
+    int remoteBufferSize,
     int credits) {
+
+  public JobSettings {
+    if (remoteBufferSize < bufferSize) {
+      throw new IllegalArgumentException(
+          "remote buffers ("
+              + remoteBufferSize
+              + " bytes) must hold a local buffer ("
+              + bufferSize
+              + ")");
+    }
+  }
 
   public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(10);
   public static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
+  public static final int DEFAULT_REMOTE_BUFFER_SIZE = 128 * 1024;
   public static final int DEFAULT_CREDITS = 4;
 }

@@ -1,6 +1,7 @@
 package dev.weir.runtime.io;
 
 import dev.weir.api.Collector;
+import dev.weir.codec.ByteArrayReader;
 import dev.weir.codec.ByteArrayWriter;
 import dev.weir.graph.Exchange;
 import dev.weir.state.KeyGroupRangeAssignment;
@@ -130,7 +131,9 @@ public final class RecordWriter implements Collector<Object> {
 
   /**
    * Restores the output a barrier overtook on {@code channel} (output channel state): it becomes
-   * the start of that channel's next buffer, ahead of any new record. Before the first record.
+   * the start of that channel's output, ahead of any new record. Before the first record. Output
+   * taken with larger buffers than this channel's (a channel between workers restored as a channel
+   * within one process) is split at record boundaries over as many buffers as it needs.
    */
   public void restoreOutput(int channel, byte[] bytes) {
     if (bytes.length == 0) {
@@ -140,22 +143,26 @@ public final class RecordWriter implements Collector<Object> {
       throw new IllegalStateException("output of channel " + channel + " restored after records");
     }
     Buffer buffer = request(channel);
-    if (bytes.length > buffer.capacity()) {
-      channels[channel].release(buffer);
-      throw new IllegalStateException(
-          "the output channel state of channel "
-              + channel
-              + " holds "
-              + bytes.length
-              + " bytes, more than the buffer size of "
-              + buffer.capacity()
-              + " bytes; restore with the buffer size the checkpoint was taken with");
+    if (bytes.length <= buffer.capacity()) {
+      System.arraycopy(bytes, 0, buffer.data(), 0, bytes.length);
+      buffer.length(bytes.length);
+      current[channel] = buffer;
+      if (oldestUnsentNanos == Long.MAX_VALUE) {
+        oldestUnsentNanos = System.nanoTime();
+      }
+      return;
     }
-    System.arraycopy(bytes, 0, buffer.data(), 0, bytes.length);
-    buffer.length(bytes.length);
-    current[channel] = buffer;
-    if (oldestUnsentNanos == Long.MAX_VALUE) {
-      oldestUnsentNanos = System.nanoTime();
+    channels[channel].release(buffer);
+    ByteArrayReader records = new ByteArrayReader(bytes, 0, bytes.length);
+    while (records.remaining() > 0) {
+      int start = records.position();
+      records.skip(2); // key group
+      exchange.recordCodec().read(records);
+      int length = records.position() - start;
+      if (start > 0) {
+        System.arraycopy(bytes, start, bytes, 0, length); // append reads from the array's start
+      }
+      append(channel, bytes, length);
     }
   }
 

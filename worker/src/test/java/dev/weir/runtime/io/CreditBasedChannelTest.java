@@ -185,4 +185,44 @@ class CreditBasedChannelTest {
     assertThat(java.util.Arrays.copyOf(sent.data(), 4)).isEqualTo(overtaken);
     assertThat(sent.length()).isEqualTo(8);
   }
+
+  @Test
+  void outputOvertakenInLargerBuffersIsRestoredOverSmallerOnesAtRecordBoundaries()
+      throws Exception {
+    Channel large = new Channel(0, new InputGate(1, true), 1, 128);
+    RecordWriter before =
+        new RecordWriter(byString(), new OutputChannel[] {large}, 128, Long.MAX_VALUE);
+    for (String word : java.util.List.of("aaaaa", "bb", "cccccc", "d", "eeee")) {
+      before.collect(word);
+    }
+    java.io.ByteArrayOutputStream overtaken = new java.io.ByteArrayOutputStream();
+    before.broadcastOvertaking(
+        new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT),
+        (target, data, offset, length) -> overtaken.write(data, offset, length));
+    InputGate gate = new InputGate(1);
+    Channel small = new Channel(0, gate, 4, 16);
+    RecordWriter after =
+        new RecordWriter(byString(), new OutputChannel[] {small}, 128, Long.MAX_VALUE);
+
+    after.restoreOutput(0, overtaken.toByteArray());
+    after.collect("f");
+    after.flush();
+
+    java.util.List<String> words = new java.util.ArrayList<>();
+    int buffers = 0;
+    for (InputGate.Delivery delivery = gate.poll(0); delivery != null; delivery = gate.poll(0)) {
+      Buffer buffer = (Buffer) delivery.payload();
+      assertThat(buffer.length()).isLessThanOrEqualTo(16);
+      dev.weir.codec.ByteArrayReader in =
+          new dev.weir.codec.ByteArrayReader(buffer.data(), 0, buffer.length());
+      while (in.remaining() > 0) {
+        in.skip(2);
+        words.add(in.readString()); // a record split over two buffers would not decode
+      }
+      buffers++;
+    }
+    assertThat(overtaken.size()).isGreaterThan(16);
+    assertThat(buffers).isGreaterThan(1);
+    assertThat(words).containsExactly("aaaaa", "bb", "cccccc", "d", "eeee", "f");
+  }
 }
