@@ -7,7 +7,6 @@ import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.state.SnapshotType;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,9 +34,10 @@ public final class DataServer implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final Server server;
 
-  public DataServer(String bindHost, int port) throws IOException {
+  DataServer(WorkerTransport transport, String bindHost, int port) throws IOException {
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
+        transport
+            .server(new InetSocketAddress(bindHost, port))
             .directExecutor()
             .addService(new Service())
             .build()

@@ -1,7 +1,6 @@
 package dev.weir.net;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -9,11 +8,16 @@ import java.util.concurrent.TimeUnit;
 /** One gRPC connection per peer worker, shared by all data channels to it. Thread-safe. */
 final class PeerConnections implements AutoCloseable {
   private final Map<String, ManagedChannel> connections = new ConcurrentHashMap<>();
+  private final WorkerTransport transport;
+
+  PeerConnections(WorkerTransport transport) {
+    this.transport = transport;
+  }
 
   ManagedChannel connection(String address) {
     return connections.computeIfAbsent(
         // credits are handed to the output channels without blocking: no executor hop for them
-        address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().directExecutor().build());
+        address, a -> transport.connection(a).directExecutor().build());
   }
 
   @Override

@@ -26,7 +26,6 @@ import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.SnapshotType;
 import dev.weir.storage.StorageException;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +62,9 @@ public final class WorkerRuntime implements AutoCloseable {
   private final CompletedCheckpointStore checkpoints;
   private final KeyedStateBackendFactory backends;
   private final Path workDir;
+  private final WorkerTransport transport = new WorkerTransport();
   private final DataServer dataServer;
-  private final PeerConnections peers = new PeerConnections();
+  private final PeerConnections peers = new PeerConnections(transport);
   private final ExecutorService control =
       Executors.newSingleThreadExecutor(daemon("worker-control"));
   private final ExecutorService async = Executors.newCachedThreadPool(daemon("snapshot-io"));
@@ -96,7 +96,7 @@ public final class WorkerRuntime implements AutoCloseable {
     this.checkpoints = checkpoints;
     this.backends = backends;
     this.workDir = workDir;
-    this.dataServer = new DataServer(bindHost, dataPort);
+    this.dataServer = new DataServer(transport, bindHost, dataPort);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -114,8 +114,7 @@ public final class WorkerRuntime implements AutoCloseable {
       CountDownLatch ended = new CountDownLatch(1);
       // the stream's callbacks only hand messages to the control thread: they run on the
       // transport's own thread, one thread hop less for every trigger and notification
-      ManagedChannel channel =
-          NettyChannelBuilder.forTarget(coordinator).usePlaintext().directExecutor().build();
+      ManagedChannel channel = transport.connection(coordinator).directExecutor().build();
       boolean registered = session(channel, ended);
       ended.await();
       channel.shutdownNow();
@@ -436,5 +435,6 @@ public final class WorkerRuntime implements AutoCloseable {
     async.shutdownNow();
     dataServer.close();
     peers.close();
+    transport.close();
   }
 }

@@ -7,7 +7,6 @@ import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.InputGate;
 import dev.weir.state.SnapshotType;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -17,18 +16,21 @@ import org.junit.jupiter.api.Test;
 class DataServerTest {
   private static final long WAIT = TimeUnit.SECONDS.toNanos(10);
 
+  // as in a worker: the server and the connection to it on the one transport thread
+  private final WorkerTransport transport = new WorkerTransport();
   private final DataServer server;
   private final ManagedChannel connection;
 
   DataServerTest() throws Exception {
-    server = new DataServer("127.0.0.1", 0);
-    connection = NettyChannelBuilder.forTarget("127.0.0.1:" + server.port()).usePlaintext().build();
+    server = new DataServer(transport, "127.0.0.1", 0);
+    connection = transport.connection("127.0.0.1:" + server.port()).build();
   }
 
   @AfterEach
   void close() {
     connection.shutdownNow();
     server.close();
+    transport.close();
   }
 
   private static ChannelEvent.CheckpointBarrier barrier(long id) {
