@@ -42,12 +42,15 @@ final class WorkerTransport implements AutoCloseable {
     }
   }
 
-  /** A connection to {@code target} served by this transport's thread. */
+  /** A connection to {@code target} served by this transport's thread, without gRPC retries. */
   NettyChannelBuilder connection(String target) {
     return NettyChannelBuilder.forTarget(target)
         .eventLoopGroup(loop)
         .channelType(clientChannel)
-        .usePlaintext();
+        .usePlaintext()
+        // a broken stream is a lost peer, which the job master handles; gRPC's retry layer would
+        // wrap every send and keep copies of the buffers sent until the call commits
+        .disableRetry();
   }
 
   /** A server on {@code address} whose connections are served by this transport's thread. */
