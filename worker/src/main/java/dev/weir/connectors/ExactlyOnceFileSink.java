@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * exactly-once together with aligned checkpoints.
  *
  * <ul>
- *   <li>Between checkpoints, lines go to a local staging file.
+ *   <li>Between checkpoints, lines go to a local staging file (opened by the first record after a
+ *       pre-commit).
  *   <li>Pre-commit: on the task thread ({@link #snapshotState}) the staging file is closed, set
  *       aside and its future name {@code .pending/part-<ckpt>-<subtask>-a<attempt>} remembered in
  *       operator state; on the upload thread ({@link #snapshotStateAsync}), before the checkpoint
@@ -154,6 +155,9 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
   @Override
   public void write(T record) {
     try {
+      if (staging == null) {
+        openStaging(); // here rather than in the pre-commit: not on the checkpoint's path
+      }
       staging.write(format.apply(record));
       staging.write('\n');
       stagingEmpty = false;
@@ -170,7 +174,8 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
       Pending next = new Pending(checkpointId, PENDING + name + "-a" + attempt, name);
       aside.put(checkpointId, new Aside(stagingFile, next.pendingPath()));
       pending.add(next);
-      openStaging();
+      staging = null; // the next record opens the next staging file
+      stagingEmpty = true;
     }
     pendingState.update(pending);
   }
