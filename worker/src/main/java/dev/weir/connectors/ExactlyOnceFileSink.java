@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * exactly-once together with aligned checkpoints.
  *
  * <ul>
- *   <li>Between checkpoints, lines go to a local staging file (opened by the first record after a
- *       pre-commit).
+ *   <li>Between checkpoints, lines go to a local staging file, opened by the first record after a
+ *       pre-commit (not on the checkpoint's path); a checkpoint without new records sets nothing
+ *       aside.
  *   <li>Pre-commit: on the task thread ({@link #snapshotState}) the staging file is closed, set
  *       aside and its future name {@code .pending/part-<ckpt>-<subtask>-a<attempt>} remembered in
  *       operator state; on the upload thread ({@link #snapshotStateAsync}), before the checkpoint
@@ -63,8 +64,8 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
   private ListState<Pending> pendingState;
   private final List<Pending> pending = new ArrayList<>();
   private Path stagingFile;
+  // open from the first record after a pre-commit (or the start) until the next pre-commit
   private BufferedWriter staging;
-  private boolean stagingEmpty = true;
   // staging files of pre-committed checkpoints not uploaded yet, by checkpoint id
   private final ConcurrentSkipListMap<Long, Aside> aside = new ConcurrentSkipListMap<>();
   private final Object uploads = new Object();
@@ -109,7 +110,6 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
       rollBackPartsAfter(state.restoredCheckpointId().getAsLong());
     }
     discardUncommitted(pendingState.get());
-    openStaging();
   }
 
   /**
@@ -149,7 +149,6 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
   private void openStaging() throws IOException {
     stagingFile = Files.createTempFile("weir-sink-" + subtask + "-", ".part");
     staging = Files.newBufferedWriter(stagingFile, StandardCharsets.UTF_8);
-    stagingEmpty = true;
   }
 
   @Override
@@ -160,7 +159,6 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
       }
       staging.write(format.apply(record));
       staging.write('\n');
-      stagingEmpty = false;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the sink's staging file " + stagingFile, e);
     }
@@ -168,14 +166,13 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
 
   @Override
   public void snapshotState(long checkpointId) throws Exception {
-    if (!stagingEmpty) {
+    if (staging != null) {
       staging.close();
       String name = String.format("part-%012d-%d", checkpointId, subtask);
       Pending next = new Pending(checkpointId, PENDING + name + "-a" + attempt, name);
       aside.put(checkpointId, new Aside(stagingFile, next.pendingPath()));
       pending.add(next);
       staging = null; // the next record opens the next staging file
-      stagingEmpty = true;
     }
     pendingState.update(pending);
   }

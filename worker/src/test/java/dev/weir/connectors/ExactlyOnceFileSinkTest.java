@@ -77,6 +77,25 @@ class ExactlyOnceFileSinkTest {
   }
 
   @Test
+  void aCheckpointWithoutNewRecordsSetsNothingAsideAndLaterRecordsGoToTheNextPart()
+      throws Exception {
+    ExactlyOnceFileSink<String> sink = open();
+    sink.write("a");
+    sink.snapshotState(1);
+    sink.snapshotState(2); // nothing written since checkpoint 1
+    sink.write("b");
+    sink.snapshotState(3);
+
+    sink.snapshotStateAsync(3);
+    sink.notifyCheckpointComplete(3);
+
+    assertThat(Files.readString(dir.resolve("part-000000000001-0"))).isEqualTo("a\n");
+    assertThat(dir.resolve("part-000000000002-0")).doesNotExist();
+    assertThat(Files.readString(dir.resolve("part-000000000003-0"))).isEqualTo("b\n");
+    sink.close();
+  }
+
+  @Test
   void aFailedUploadFailsItsCheckpointAndGoesOutWithTheNextOne() throws Exception {
     ExactlyOnceFileSink<String> sink = open();
     sink.write("a");

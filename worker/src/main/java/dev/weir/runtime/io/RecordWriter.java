@@ -48,11 +48,11 @@ public final class RecordWriter implements Collector<Object> {
     recordScratch.writeByte(keyGroup >>> 8);
     recordScratch.writeByte(keyGroup);
     exchange.recordCodec().write(record, recordScratch);
-    append(target, recordScratch.array(), recordScratch.position());
+    append(target, recordScratch.array(), 0, recordScratch.position());
     recordsOut++;
   }
 
-  private void append(int target, byte[] bytes, int length) {
+  private void append(int target, byte[] bytes, int offset, int length) {
     Buffer buffer = current[target];
     if (buffer != null && buffer.length() + length > buffer.capacity()) {
       channels[target].send(buffer);
@@ -69,7 +69,7 @@ public final class RecordWriter implements Collector<Object> {
         oldestUnsentNanos = System.nanoTime();
       }
     }
-    System.arraycopy(bytes, 0, buffer.data(), buffer.length(), length);
+    System.arraycopy(bytes, offset, buffer.data(), buffer.length(), length);
     buffer.length(buffer.length() + length);
   }
 
@@ -131,38 +131,20 @@ public final class RecordWriter implements Collector<Object> {
 
   /**
    * Restores the output a barrier overtook on {@code channel} (output channel state): it becomes
-   * the start of that channel's output, ahead of any new record. Before the first record. Output
-   * taken with larger buffers than this channel's (a channel between workers restored as a channel
-   * within one process) is split at record boundaries over as many buffers as it needs.
+   * the start of that channel's output, ahead of any new record. Before the first record. It is
+   * appended record by record, so output taken with larger buffers than this channel's (a channel
+   * between workers restored as a channel within one process) spreads over as many as it needs.
    */
   public void restoreOutput(int channel, byte[] bytes) {
-    if (bytes.length == 0) {
-      return;
-    }
-    if (current[channel] != null) {
+    if (bytes.length > 0 && current[channel] != null) {
       throw new IllegalStateException("output of channel " + channel + " restored after records");
     }
-    Buffer buffer = request(channel);
-    if (bytes.length <= buffer.capacity()) {
-      System.arraycopy(bytes, 0, buffer.data(), 0, bytes.length);
-      buffer.length(bytes.length);
-      current[channel] = buffer;
-      if (oldestUnsentNanos == Long.MAX_VALUE) {
-        oldestUnsentNanos = System.nanoTime();
-      }
-      return;
-    }
-    channels[channel].release(buffer);
     ByteArrayReader records = new ByteArrayReader(bytes, 0, bytes.length);
     while (records.remaining() > 0) {
       int start = records.position();
       records.skip(2); // key group
       exchange.recordCodec().read(records);
-      int length = records.position() - start;
-      if (start > 0) {
-        System.arraycopy(bytes, start, bytes, 0, length); // append reads from the array's start
-      }
-      append(channel, bytes, length);
+      append(channel, bytes, start, records.position() - start);
     }
   }
 
