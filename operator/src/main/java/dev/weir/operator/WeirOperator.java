@@ -1,6 +1,7 @@
 package dev.weir.operator;
 
 import dev.weir.operator.coordinator.GrpcCoordinatorClients;
+import dev.weir.operator.reconciler.Durations;
 import dev.weir.operator.reconciler.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code WEIR_WATCH_NAMESPACES}: comma-separated namespaces; empty = all
- *   <li>{@code WEIR_POLL_INTERVAL} (10s), {@code WEIR_SAVEPOINT_TIMEOUT} (10m), {@code
- *       WEIR_UPGRADE_TIMEOUT} (5m)
+ *   <li>{@code WEIR_POLL_INTERVAL} (10s), {@code WEIR_ACTIVE_POLL_INTERVAL} (500ms), {@code
+ *       WEIR_SAVEPOINT_TIMEOUT} (10m), {@code WEIR_UPGRADE_TIMEOUT} (5m)
  *   <li>{@code WEIR_LEADER_ELECTION_LEASE} (weir-operator; empty disables), {@code POD_NAMESPACE}
  *       (the Lease's namespace)
  *   <li>{@code WEIR_METRICS_PORT} (8080): {@code /metrics} and {@code /healthz}
@@ -88,6 +89,7 @@ public final class WeirOperator {
             .collect(Collectors.toUnmodifiableSet());
     return new OperatorSettings(
         duration(env, "WEIR_POLL_INTERVAL", d.pollInterval()),
+        duration(env, "WEIR_ACTIVE_POLL_INTERVAL", d.activePollInterval()),
         duration(env, "WEIR_SAVEPOINT_TIMEOUT", d.savepointTimeout()),
         duration(env, "WEIR_UPGRADE_TIMEOUT", d.defaultUpgradeTimeout()),
         namespaces);
@@ -111,14 +113,11 @@ public final class WeirOperator {
 
   private static Duration duration(Map<String, String> env, String name, Duration fallback) {
     String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
     try {
-      return Duration.parse(value.startsWith("P") ? value : "PT" + value.toUpperCase());
+      return Durations.parse(value, fallback);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          name + "='" + value + "' is not a duration (use e.g. 10s, 5m, 1h)", e);
+          name + "='" + value + "' is not a duration (use e.g. 500ms, 10s, 5m, 1h)", e);
     }
   }
 }

@@ -14,9 +14,16 @@ class WeirOperatorTest {
   void readsSettingsFromTheEnvironmentWithDefaults() {
     OperatorSettings settings =
         WeirOperator.settings(
-            Map.of("WEIR_WATCH_NAMESPACES", " jobs, other ,", "WEIR_POLL_INTERVAL", "5s"));
+            Map.of(
+                "WEIR_WATCH_NAMESPACES",
+                " jobs, other ,",
+                "WEIR_POLL_INTERVAL",
+                "5s",
+                "WEIR_ACTIVE_POLL_INTERVAL",
+                "500ms")); // as the chart's values write them
     assertThat(settings.namespaces()).containsExactlyInAnyOrder("jobs", "other");
     assertThat(settings.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.activePollInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(settings.savepointTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(WeirOperator.port(Map.of(), "WEIR_METRICS_PORT", 8080)).isEqualTo(8080);
   }
@@ -25,7 +32,8 @@ class WeirOperatorTest {
   void refusesBadValuesNamingTheVariable() {
     assertThatThrownBy(() -> WeirOperator.settings(Map.of("WEIR_SAVEPOINT_TIMEOUT", "soon")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("WEIR_SAVEPOINT_TIMEOUT='soon' is not a duration (use e.g. 10s, 5m, 1h)");
+        .hasMessage(
+            "WEIR_SAVEPOINT_TIMEOUT='soon' is not a duration (use e.g. 500ms, 10s, 5m, 1h)");
     assertThatThrownBy(
             () -> WeirOperator.port(Map.of("WEIR_METRICS_PORT", "80800"), "WEIR_METRICS_PORT", 1))
         .isInstanceOf(IllegalArgumentException.class)

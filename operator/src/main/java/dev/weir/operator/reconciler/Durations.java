@@ -5,12 +5,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as manifests write them (500ms, 10s, 5m, 1h, plain milliseconds, ISO-8601). */
-final class Durations {
+public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
   private Durations() {}
 
-  static Duration parse(String text, Duration fallback) {
+  /**
+   * @throws java.time.format.DateTimeParseException when {@code text} is neither form
+   */
+  public static Duration parse(String text, Duration fallback) {
     if (text == null || text.isBlank()) {
       return fallback;
     }

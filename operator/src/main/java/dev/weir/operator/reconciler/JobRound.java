@@ -27,6 +27,9 @@ final class JobRound {
   /** Why there is no observation although one was expected. */
   String unobserved;
 
+  /** The first problem the pod watch shows among the running job id's pods, or null. */
+  PodHealth pods;
+
   JobRound(
       StreamingJob job,
       StreamingJobStatus status,

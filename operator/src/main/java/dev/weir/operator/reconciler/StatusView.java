@@ -99,13 +99,25 @@ final class StatusView {
             Conditions.READY,
             false,
             "CoordinatorUnreachable",
-            r.unobserved,
+            r.unobserved + (r.pods == null ? "" : "; " + r.pods.message()),
             gen,
             now);
       } else {
         switch (o.status()) {
           case "RUNNING":
             s.phase = JobPhase.Running;
+            if (r.pods != null) {
+              // the pod watch saw it before the coordinator reported the loss
+              Conditions.set(
+                  s.conditions,
+                  Conditions.READY,
+                  false,
+                  r.pods.reason(),
+                  r.pods.message(),
+                  gen,
+                  now);
+              break;
+            }
             if (!Objects.equals(s.rolledBackGeneration, gen)) {
               s.error = null; // healthy again
             }
@@ -150,7 +162,8 @@ final class StatusView {
                 "job "
                     + o.jobId()
                     + " is restarting after a failure"
-                    + (o.failure() == null ? "" : ": " + o.failure()),
+                    + (o.failure() == null ? "" : ": " + o.failure())
+                    + (r.pods == null ? "" : "; " + r.pods.message()),
                 gen,
                 now);
             break;

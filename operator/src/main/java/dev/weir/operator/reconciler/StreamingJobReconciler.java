@@ -14,26 +14,41 @@ import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.operator.coordinator.CoordinatorUnavailableException;
 import dev.weir.operator.coordinator.JobObservation;
 import dev.weir.operator.coordinator.SavepointOutcome;
+import dev.weir.operator.resources.JobObjectNames;
 import dev.weir.operator.resources.SpecCodec;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StreamingJob: observe the coordinator → continue a transition in progress, or start
- * one when the spec or state asks for it → take requested savepoints → derive phase and conditions
- * → record status. Runs again every {@link OperatorSettings#pollInterval()} and on every change of
- * the resource, annotations included (generation-aware processing is off, so an annotation, which
- * does not bump metadata.generation, still triggers a reconciliation).
+ * Reconciles a StreamingJob: observe the coordinator and the job's pods → continue a transition in
+ * progress, or start one when the spec or state asks for it → take requested savepoints → derive
+ * phase and conditions → record status. Runs on every change of the resource, annotations included
+ * (generation-aware processing is off, so an annotation, which does not bump metadata.generation,
+ * still triggers a reconciliation), on every change of one of its pods (a watch: a killed container
+ * or a deleted pod shows in status within a second), and again after {@link
+ * OperatorSettings#pollInterval()} — or {@link OperatorSettings#activePollInterval()} while a
+ * transition or savepoint is under way or the job is not Ready, so each step follows the previous
+ * one without waiting a whole poll.
  *
  * <p>Each reconciliation starts from the resource as stored now (not the informer's copy), because
  * status is the write-ahead log of a transition and must never be read stale. JOSDK runs one
@@ -73,6 +88,29 @@ public final class StreamingJobReconciler
     this.manualSavepoints = new ManualSavepoints(events, settings, metrics);
   }
 
+  /** The job's pods, watched, so that a pod's change reconciles its StreamingJob at once. */
+  @Override
+  public List<EventSource<?, StreamingJob>> prepareEventSources(
+      EventSourceContext<StreamingJob> context) {
+    InformerEventSourceConfiguration<Pod> pods =
+        InformerEventSourceConfiguration.from(Pod.class, StreamingJob.class)
+            .withName("pods")
+            .withLabelSelector("app.kubernetes.io/managed-by=weir-operator")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                pod -> {
+                  String job =
+                      pod.getMetadata().getLabels() == null
+                          ? null
+                          : pod.getMetadata().getLabels().get(JobObjectNames.INSTANCE);
+                  return job == null
+                      ? Set.of()
+                      : Set.of(new ResourceID(job, pod.getMetadata().getNamespace()));
+                })
+            .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
   @Override
   public UpdateControl<StreamingJob> reconcile(StreamingJob cached, Context<StreamingJob> context) {
     StreamingJob job = fresh(cached);
@@ -82,8 +120,10 @@ public final class StreamingJobReconciler
     StreamingJobStatus recorded =
         job.getStatus() == null ? new StreamingJobStatus() : job.getStatus();
     JobRound r = round(job, StatusRecorder.copy(recorded));
+    Condition readyBefore = Conditions.get(recorded.conditions, Conditions.READY);
     String outcome = "ok";
     try {
+      r.pods = PodHealth.of(context.getSecondaryResources(Pod.class), recorded.jobId);
       observe(r);
       if (r.status.upgrade != null) {
         transitions.advance(r);
@@ -104,8 +144,45 @@ public final class StreamingJobReconciler
     if (!StatusRecorder.fingerprint(r.status).equals(StatusRecorder.fingerprint(stored))) {
       r.record();
     }
+    reportReadyChange(r, readyBefore);
     metrics.reconciliation(outcome);
-    return UpdateControl.<StreamingJob>noUpdate().rescheduleAfter(settings.pollInterval());
+    return UpdateControl.<StreamingJob>noUpdate().rescheduleAfter(nextPoll(r));
+  }
+
+  /**
+   * A running job that stops being Ready without a transition (a pod lost, the job restarting, the
+   * coordinator gone) becomes a Warning event; becoming Ready again a Normal one.
+   */
+  private void reportReadyChange(JobRound r, Condition before) {
+    Condition after = Conditions.get(r.status.conditions, Conditions.READY);
+    if (after == null || r.status.upgrade != null || r.status.deployedState != JobState.RUNNING) {
+      return;
+    }
+    boolean wasReady = before != null && "True".equals(before.getStatus());
+    boolean ready = "True".equals(after.getStatus());
+    if (wasReady && !ready) {
+      events.warning(r.job, after.getReason(), after.getMessage());
+    } else if (!wasReady
+        && ready
+        && before != null
+        && !"Transition".equals(before.getReason())
+        && !"JobStarting".equals(before.getReason())) {
+      events.normal(r.job, "JobRecovered", after.getMessage());
+    }
+  }
+
+  /** Soon while something is under way or the job is not Ready; otherwise the regular poll. */
+  private Duration nextPoll(JobRound r) {
+    StreamingJobStatus s = r.status;
+    Condition ready = Conditions.get(s.conditions, Conditions.READY);
+    boolean settled =
+        s.upgrade == null
+            && s.savepointRequest == null
+            && (s.deployedState != JobState.RUNNING
+                || (ready != null && "True".equals(ready.getStatus()))
+                || s.phase == JobPhase.Finished
+                || s.phase == JobPhase.Failed);
+    return settled ? settings.pollInterval() : settings.activePollInterval();
   }
 
   /** Decides whether the spec or state asks for a transition. */

@@ -19,7 +19,11 @@ import java.util.Set;
 final class OperatorFixture implements AutoCloseable {
   static final OperatorSettings FAST =
       new OperatorSettings(
-          Duration.ofMillis(300), Duration.ofSeconds(20), Duration.ofSeconds(20), Set.of());
+          Duration.ofMillis(300),
+          Duration.ofMillis(300),
+          Duration.ofSeconds(20),
+          Duration.ofSeconds(20),
+          Set.of());
 
   final KubeApiServer api;
   final KubernetesClient client;
@@ -54,6 +58,7 @@ final class OperatorFixture implements AutoCloseable {
             coordinatorClients,
             new OperatorSettings(
                 FAST.pollInterval(),
+                FAST.activePollInterval(),
                 FAST.savepointTimeout(),
                 FAST.defaultUpgradeTimeout(),
                 Set.of(namespace)),

@@ -59,6 +59,16 @@ public final class Testbed {
   private static String componentOf(String binary) {
     return switch (binary) {
       case "kube-apiserver", "kubectl" -> "kubernetes";
+      case "kubelet",
+          "kube-controller-manager",
+          "kube-scheduler",
+          "kube-proxy",
+          "coredns",
+          "crictl",
+          "containerd",
+          "dockerd",
+          "docker" ->
+          "cluster";
       default -> binary;
     };
   }
@@ -79,18 +89,22 @@ public final class Testbed {
     }
   }
 
-  /**
-   * Finds setup.sh: from the {@code weir.repo.root} property, else upwards from the working dir.
-   */
   static Path setupScript() {
+    return repoRoot().resolve("tools").resolve("testbed").resolve("setup.sh");
+  }
+
+  /**
+   * The repository's root: the {@code weir.repo.root} property, else the first directory upwards
+   * from the working directory that holds {@code tools/testbed/setup.sh}.
+   */
+  public static Path repoRoot() {
     String root = System.getProperty("weir.repo.root");
     if (root != null && Files.exists(Path.of(root, "tools", "testbed", "setup.sh"))) {
-      return Path.of(root, "tools", "testbed", "setup.sh");
+      return Path.of(root).toAbsolutePath();
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("tools").resolve("testbed").resolve("setup.sh");
-      if (Files.exists(candidate)) {
-        return candidate;
+      if (Files.exists(dir.resolve("tools").resolve("testbed").resolve("setup.sh"))) {
+        return dir;
       }
     }
     throw new IllegalStateException(
