@@ -70,7 +70,8 @@ class JobManifestContractIT {
   @MethodSource("jobYamls")
   void theRuntimeAcceptsTheJobYamlTheOperatorWrites(
       String description, StreamingJobSpec spec, String yaml) throws Exception {
-    JobSpec accepted = new ManifestValidator(POD_ENV::get).validate(yaml, "job.yaml: " + description);
+    JobSpec accepted =
+        new ManifestValidator(POD_ENV::get).validate(yaml, "job.yaml: " + description);
     assertThat(accepted.parallelism()).isEqualTo(spec.parallelismOrDefault());
     assertThat(accepted.entryClass()).isEqualTo(spec.job().entryClass());
     assertThat(yaml).doesNotContain("credentialsSecret").doesNotContain("secret-of-pod");

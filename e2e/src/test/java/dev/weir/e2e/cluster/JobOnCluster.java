@@ -108,7 +108,10 @@ public final class JobOnCluster {
     return c != null && "True".equals(c.getStatus());
   }
 
-  /** Waits for Ready=True at {@code parallelism} and returns the milliseconds it took. */
+  /**
+   * Waits until the current generation of the spec runs Ready at {@code parallelism} (or was rolled
+   * back and the stable one runs) and returns the milliseconds it took.
+   */
   public long awaitReady(int parallelism, Duration atMost) {
     long t0 = System.nanoTime();
     await()
@@ -117,10 +120,18 @@ public final class JobOnCluster {
         .ignoreExceptions()
         .untilAsserted(
             () -> {
-              StreamingJobStatus s = status();
+              StreamingJob job = resource().get();
+              StreamingJobStatus s = job.getStatus();
+              long generation = job.getMetadata().getGeneration();
               assertThat(ready()).as("Ready, status %s", describe(s)).isTrue();
               assertThat(s.parallelism).isEqualTo(parallelism);
               assertThat(s.upgrade).isNull();
+              // the current spec is deployed (or was rolled back), not an older one still Ready
+              assertThat(
+                      Long.valueOf(generation).equals(s.deployedGeneration)
+                          || Long.valueOf(generation).equals(s.rolledBackGeneration))
+                  .as("generation %d deployed, status %s", generation, describe(s))
+                  .isTrue();
             });
     return (System.nanoTime() - t0) / 1_000_000;
   }

@@ -18,16 +18,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operator's JVM SIGKILLed (from the host) at each step of a rescale in turn: the rescale
- * completes once the operator is back, with exactly one job running, no lost or duplicated
- * output, and every savepoint in storage recorded in status.
+ * completes once the operator is back, with exactly one job running, no lost or duplicated output,
+ * and every savepoint in storage recorded in status.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorKilledDuringRescaleE2E {
@@ -62,20 +62,27 @@ class OperatorKilledDuringRescaleE2E {
     int to = from == 2 ? 3 : 2;
     long t0 = System.nanoTime();
     job.kubectl(
-            "patch", "sj", job.name, "--type=merge", "-p", "{\"spec\":{\"parallelism\":" + to + "}}")
+            "patch",
+            "sj",
+            job.name,
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"parallelism\":" + to + "}}")
         .orThrow();
-    job.awaitStatus(
-        Duration.ofMinutes(2), s -> s.upgrade != null && s.upgrade.step() == step);
+    job.awaitStatus(Duration.ofMinutes(2), s -> s.upgrade != null && s.upgrade.step() == step);
     Pod operator = weir.operatorPod();
     weir.cluster.killContainerProcess(
         WeirOnCluster.OPERATOR_NAMESPACE, operator.getMetadata().getName(), "operator");
     StreamingJobStatus atKill = job.status();
-    LOG.info(
-        "operator killed during {} (status then: {})", step, JobOnCluster.describe(atKill));
+    LOG.info("operator killed during {} (status then: {})", step, JobOnCluster.describe(atKill));
 
     job.awaitReady(to, READY);
-    LOG.info("TIMING rescale {} -> {} with the operator killed at {}: {} ms",
-        from, to, step, (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "TIMING rescale {} -> {} with the operator killed at {}: {} ms",
+        from,
+        to,
+        step,
+        (System.nanoTime() - t0) / 1_000_000);
     weir.awaitOperatorReady();
 
     StreamingJobStatus s = job.status();

@@ -80,6 +80,8 @@ public final class WeirOnCluster {
       cluster.load("weir/worker:" + OTHER_TAG);
       LOG.info("images built and loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
 
+      boolean reinstall =
+          cluster.helm("status", RELEASE, "--namespace", OPERATOR_NAMESPACE).exitCode() == 0;
       cluster
           .helm(
               "upgrade",
@@ -93,6 +95,20 @@ public final class WeirOnCluster {
               "--timeout",
               "3m")
           .orThrow();
+      if (reinstall) { // same tag, new image: the Deployment must start new pods from it
+        cluster
+            .kubectl("-n", OPERATOR_NAMESPACE, "rollout", "restart", "deploy/" + RELEASE)
+            .orThrow();
+        cluster
+            .kubectl(
+                "-n",
+                OPERATOR_NAMESPACE,
+                "rollout",
+                "status",
+                "deploy/" + RELEASE,
+                "--timeout=120s")
+            .orThrow();
+      }
       cluster.kubectl("apply", "-f", root.resolve("manifests/minio.yaml").toString()).orThrow();
       cluster
           .kubectl("-n", MINIO_NAMESPACE, "rollout", "status", "deploy/minio", "--timeout=120s")

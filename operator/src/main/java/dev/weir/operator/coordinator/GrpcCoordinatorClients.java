@@ -8,6 +8,7 @@ import dev.weir.proto.runtime.JobStatusRequest;
 import dev.weir.proto.runtime.JobStatusResponse;
 import dev.weir.proto.runtime.SavepointOperation;
 import dev.weir.proto.runtime.TriggerSavepointRequest;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -19,8 +20,12 @@ import java.util.function.BiFunction;
 
 /**
  * Clients over gRPC, one channel per job kept for the operator's life (channels reconnect by
- * themselves). The address of a job's coordinator is {@code <name>-coordinator.<ns>.svc:6123}
- * unless another resolver is given (tests, an operator run outside the cluster).
+ * themselves). The operator's rounds are the retry schedule: a channel in transient failure has its
+ * reconnect backoff reset before each call, so a coordinator that restarted (a new pod behind the
+ * same Service) is reached at the next round instead of after gRPC's exponential backoff, which
+ * grows to minutes and held every rescale for seconds. The address of a job's coordinator is {@code
+ * <name>-coordinator.<ns>.svc:6123} unless another resolver is given (tests, an operator run
+ * outside the cluster).
  */
 public final class GrpcCoordinatorClients implements CoordinatorClients {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -51,12 +56,22 @@ public final class GrpcCoordinatorClients implements CoordinatorClients {
     channels.clear();
   }
 
+  private static final long RECONNECT_WAIT_MS = 1000;
+
   private record GrpcCoordinatorClient(ManagedChannel channel, String target, Duration deadline)
       implements CoordinatorClient {
 
     private JobServiceGrpc.JobServiceBlockingStub stub() {
-      return JobServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      JobServiceGrpc.JobServiceBlockingStub stub = JobServiceGrpc.newBlockingStub(channel);
+      if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        // reconnect now, and let this call wait for that attempt (briefly) instead of failing
+        // with the cached error of the last one
+        channel.resetConnectBackoff();
+        return stub.withWaitForReady()
+            .withDeadlineAfter(
+                Math.min(deadline.toMillis(), RECONNECT_WAIT_MS), TimeUnit.MILLISECONDS);
+      }
+      return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

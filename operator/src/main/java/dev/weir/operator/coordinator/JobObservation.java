@@ -22,6 +22,11 @@ public record JobObservation(
     return "FAILED".equals(status);
   }
 
+  /** The job ran to its end (a bounded job). */
+  public boolean finished() {
+    return "FINISHED".equals(status);
+  }
+
   /** A completed checkpoint. */
   public record CheckpointSummary(
       long id, long completionTimestampMs, long durationMs, long sizeBytes, String path) {}

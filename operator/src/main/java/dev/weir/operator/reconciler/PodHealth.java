@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>It only ever reports a problem of a pod that exists: a job whose pods were never seen (a
  * cluster without nodes, the moment after a deployment) is judged by its coordinator alone.
  */
-record PodHealth(String reason, String message) {
+record PodHealth(String reason, String message, int restarts) {
 
   static final String POD_NOT_READY = "PodNotReady";
   static final String POD_TERMINATING = "PodTerminating";
@@ -53,7 +53,7 @@ record PodHealth(String reason, String message) {
   private static PodHealth of(Pod pod) {
     String name = component(pod) + " pod " + pod.getMetadata().getName();
     if (pod.getMetadata().getDeletionTimestamp() != null) {
-      return new PodHealth(POD_TERMINATING, name + " is being deleted");
+      return new PodHealth(POD_TERMINATING, name + " is being deleted", 0);
     }
     if (pod.getStatus() == null) {
       return null;
@@ -82,13 +82,34 @@ record PodHealth(String reason, String message) {
                 + died.getExitCode()
                 + (died.getSignal() == null ? "" : ", signal " + died.getSignal())
                 + "); restarts: "
-                + c.getRestartCount());
+                + c.getRestartCount()
+                + lastWords(died),
+            c.getRestartCount() == null ? 0 : c.getRestartCount());
       }
     }
     if (!ready(pod) && "Running".equals(pod.getStatus().getPhase())) {
-      return new PodHealth(POD_NOT_READY, name + " is not Ready");
+      return new PodHealth(POD_NOT_READY, name + " is not Ready", 0);
     }
     return null;
+  }
+
+  /**
+   * A container that died again after its restart: it fails at start (a bad spec, a missing class),
+   * and waiting longer will not make it Ready.
+   */
+  boolean crashLooping() {
+    return CONTAINER_RESTARTED.equals(reason) && restarts >= 2;
+  }
+
+  /** The end of what the container printed (its termination message: the pods log on error). */
+  private static String lastWords(ContainerStateTerminated died) {
+    String text = died.getMessage();
+    if (text == null || text.isBlank()) {
+      return "";
+    }
+    text = text.strip();
+    int max = 400;
+    return ": " + (text.length() > max ? "…" + text.substring(text.length() - max) : text);
   }
 
   private static boolean ready(Pod pod) {

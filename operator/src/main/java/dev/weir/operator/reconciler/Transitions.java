@@ -282,9 +282,12 @@ final class Transitions {
     StreamingJobStatus s = r.status;
     UpgradeProgress u = s.upgrade;
     StreamingJobSpec spec = SpecCodec.fromJson(u.targetSpec());
-    if (r.jobRunning()
+    boolean ranToItsEnd = r.observation != null && r.observation.finished();
+    if (r.observation != null
         && u.jobId().equals(r.observation.jobId())
-        && r.observation.parallelism() == spec.parallelismOrDefault()) {
+        && (ranToItsEnd
+            || r.jobRunning() && r.observation.parallelism() == spec.parallelismOrDefault())) {
+      // a bounded job may finish before a round sees it running: it was deployed all the same
       s.stableSpec = u.targetSpec();
       s.stableGeneration = u.targetGeneration();
       s.upgrade = null;
@@ -296,18 +299,28 @@ final class Transitions {
       events.normal(
           r.job,
           u.kind() == UpgradeKind.ROLLBACK ? "RolledBack" : "JobRunning",
-          "job " + u.jobId() + " running at parallelism " + r.observation.parallelism());
+          "job "
+              + u.jobId()
+              + (ranToItsEnd
+                  ? " ran to its end"
+                  : " running at parallelism " + r.observation.parallelism()));
       return false;
     }
     Duration timeout = Durations.parse(spec.upgradeTimeout(), settings.defaultUpgradeTimeout());
     boolean failed = r.observation != null && r.observation.failed();
-    if (!failed && !r.olderThan(u.stepStartedAt(), timeout)) {
+    boolean crashing = r.pods != null && r.pods.crashLooping();
+    if (!failed && !crashing && !r.olderThan(u.stepStartedAt(), timeout)) {
       return false;
     }
     String reason =
         failed
             ? "the job failed: " + r.observation.failure()
-            : "not Ready within " + timeout + " (job " + r.describeJobState() + ")";
+            : crashing
+                ? "its pods fail at start"
+                : "not Ready within " + timeout + " (job " + r.describeJobState() + ")";
+    if (r.pods != null) {
+      reason += "; " + r.pods.message();
+    }
     return rollBack(r, reason);
   }
 

@@ -50,7 +50,7 @@ public final class CoordinatorDeployment {
                         .withPath("/healthz")
                         .withPort(new IntOrString("http"))
                         .build())
-                .withPeriodSeconds(5)
+                .withPeriodSeconds(1)
                 .build());
     return new DeploymentBuilder()
         .withMetadata(

@@ -177,6 +177,9 @@ final class JobPodTemplate {
         .withEnv(env)
         .withPorts(ports)
         .withVolumeMounts(mounts)
+        // a container that fails at start leaves its last log lines in the pod's status, where
+        // the operator reads why (rollback reasons, the Ready condition)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withResources(overrides == null ? null : overrides.resources())
         .withSecurityContext(
             new SecurityContextBuilder()

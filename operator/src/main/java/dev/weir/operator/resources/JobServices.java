@@ -9,12 +9,18 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 public final class JobServices {
   private JobServices() {}
 
+  /**
+   * The coordinator's address. It publishes the pod before it is Ready: workers register and the
+   * operator asks for the job's state as soon as the coordinator listens, instead of after its
+   * first passed readiness probe (seconds that every deployment, rescale and restart paid).
+   */
   public static Service coordinator(DeploymentPlan plan) {
     return new ServiceBuilder()
         .withMetadata(
             OwnedObjects.metadata(
                 plan, JobObjectNames.coordinator(plan.name()), CoordinatorDeployment.COMPONENT))
         .withNewSpec()
+        .withPublishNotReadyAddresses(true)
         .withSelector(JobObjectNames.selector(plan.name(), CoordinatorDeployment.COMPONENT))
         .withPorts(
             new ServicePortBuilder()

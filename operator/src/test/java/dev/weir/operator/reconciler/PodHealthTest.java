@@ -56,6 +56,7 @@ class PodHealthTest {
             .withNewTerminated()
             .withReason("Error")
             .withExitCode(137)
+            .withMessage("Unknown option: '--no-such-option'\n")
             .endTerminated()
             .endLastState()
             .endContainerStatus()
@@ -65,7 +66,9 @@ class PodHealthTest {
         PodHealth.of(List.of(pod("j-workers-0", "worker", "j-1", true).build(), killed), "j-1");
     assertThat(health.reason()).isEqualTo(PodHealth.CONTAINER_RESTARTED);
     assertThat(health.message())
-        .contains("worker pod j-workers-1", "Error", "exit code 137", "restarts: 1");
+        .contains("worker pod j-workers-1", "Error", "exit code 137", "restarts: 1")
+        .endsWith(": Unknown option: '--no-such-option'");
+    assertThat(health.crashLooping()).as("one restart is not a crash loop").isFalse();
   }
 
   @Test

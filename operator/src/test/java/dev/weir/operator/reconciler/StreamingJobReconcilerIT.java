@@ -403,6 +403,22 @@ class StreamingJobReconcilerIT {
   }
 
   @Test
+  void anUpgradeWhoseBoundedJobFinishesBeforeItIsSeenRunningCompletesWithoutARollback() {
+    fixture.create(NS, "finishes", "");
+    awaitStatus("finishes", s -> running(s, 2));
+    fixture.coordinators.job(NS, "finishes").finishImage("weir/worker:fast");
+
+    patchSpec("finishes", "{\"image\": \"weir/worker:fast\"}");
+
+    StreamingJobStatus finished =
+        awaitStatus(
+            "finishes",
+            s -> s.phase == JobPhase.Finished && s.upgrade == null && s.stableGeneration == 2);
+    assertThat(finished.rolledBackGeneration).isNull();
+    assertThat(condition(finished, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
   void suspendStopsWithASavepointAndRemovesPodsAndResumeRestoresIt() {
     fixture.create(NS, "suspend", "");
     String firstJobId = awaitStatus("suspend", s -> running(s, 2)).jobId;

@@ -51,6 +51,7 @@ final class TestingCoordinators implements CoordinatorClients {
     private final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
     private String status = "RUNNING";
     private String failImage;
+    private String finishImage;
     private boolean holdSavepoints;
     private String failSavepoints;
     private long checkpointId;
@@ -69,6 +70,12 @@ final class TestingCoordinators implements CoordinatorClients {
     /** Deployments with this image report FAILED (a bad upgrade). */
     synchronized Job failImage(String image) {
       this.failImage = image;
+      return this;
+    }
+
+    /** Deployments with this image report FINISHED at once (a bounded job that ran to its end). */
+    synchronized Job finishImage(String image) {
+      this.finishImage = image;
       return this;
     }
 
@@ -130,7 +137,7 @@ final class TestingCoordinators implements CoordinatorClients {
       int parallelism = workers == null ? 0 : workers.getSpec().getReplicas();
       String state = status;
       String failure = null;
-      if (stoppedJobIds.contains(jobId)) {
+      if (stoppedJobIds.contains(jobId) || image.equals(finishImage)) {
         state = "FINISHED";
       } else if (image.equals(failImage)) {
         state = "FAILED";
