@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 class OperatorKilledDuringRescaleE2E {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorKilledDuringRescaleE2E.class);
   private static final String BUCKET = "weir";
-  private static final String PREFIX = "e2e-operator-kill";
+  /** This run's storage prefix: MinIO outlives a run, and a run reads only its own output. */
+  private static final String PREFIX = "e2e-operator-kill-" + System.currentTimeMillis();
   private static final Duration READY = Duration.ofMinutes(3);
 
   private static WeirOnCluster weir;

@@ -38,7 +38,10 @@ class StreamingJobOnClusterE2E {
   private static final long EVENTS = 400_000;
   private static final int KEYS = 100;
   private static final String BUCKET = "weir";
-  private static final String OUTPUT = "e2e-lifecycle/output";
+  /** This run's storage prefix: MinIO outlives a run, and a run reads only its own output. */
+  private static final String PREFIX = "e2e-lifecycle-" + System.currentTimeMillis();
+
+  private static final String OUTPUT = PREFIX + "/output";
   private static final Duration READY = Duration.ofMinutes(2);
 
   private static WeirOnCluster weir;
@@ -57,7 +60,7 @@ class StreamingJobOnClusterE2E {
                 "s3://weir/page-view-count/output",
                 "s3://" + BUCKET + "/" + OUTPUT),
             "prefix: page-view-count",
-            "prefix: e2e-lifecycle");
+            "prefix: " + PREFIX);
   }
 
   private static String replace(String text, String what, String with) {
@@ -89,7 +92,7 @@ class StreamingJobOnClusterE2E {
 
     job.awaitStatus(Duration.ofSeconds(60), s -> s.lastCheckpoint != null);
     StreamingJobStatus s = job.status();
-    try (CheckpointStorage storage = job.storage(BUCKET, "e2e-lifecycle")) {
+    try (CheckpointStorage storage = job.storage(BUCKET, PREFIX)) {
       assertThat(storage.list(s.jobId + "/chk-"))
           .as("checkpoint files of job %s in MinIO", s.jobId)
           .isNotEmpty();
@@ -130,9 +133,9 @@ class StreamingJobOnClusterE2E {
   }
 
   private static void assertSavepointInMinio(String path) throws Exception {
-    assertThat(path).startsWith("s3://" + BUCKET + "/e2e-lifecycle/");
-    String relative = path.substring(("s3://" + BUCKET + "/e2e-lifecycle/").length());
-    try (CheckpointStorage storage = job.storage(BUCKET, "e2e-lifecycle")) {
+    assertThat(path).startsWith("s3://" + BUCKET + "/" + PREFIX + "/");
+    String relative = path.substring(("s3://" + BUCKET + "/" + PREFIX + "/").length());
+    try (CheckpointStorage storage = job.storage(BUCKET, PREFIX)) {
       assertThat(storage.list(relative)).as("files of savepoint %s", path).isNotEmpty();
     }
   }
@@ -333,7 +336,7 @@ class StreamingJobOnClusterE2E {
         new JobOnCluster(weir, "e2e-deletion", "page-view-count").createNamespace();
     String deletable =
         replace(
-            replace(manifest, "e2e-lifecycle", "e2e-deletion"),
+            replace(manifest, PREFIX, PREFIX + "-deletion"),
             "  upgradeMode: savepoint\n",
             "  upgradeMode: savepoint\n  savepointOnDeletion: true\n");
     other.apply(deletable).orThrow();
@@ -361,8 +364,10 @@ class StreamingJobOnClusterE2E {
             .orElseThrow(
                 () -> new AssertionError("no SavepointCompleted event: " + other.events()));
     String path = reported.substring(reported.indexOf("s3://"));
-    try (CheckpointStorage storage = other.storage(BUCKET, "e2e-deletion")) {
-      assertThat(storage.list(path.substring(("s3://" + BUCKET + "/e2e-deletion/").length())))
+    String base = "s3://" + BUCKET + "/" + PREFIX + "-deletion/";
+    assertThat(path).startsWith(base);
+    try (CheckpointStorage storage = other.storage(BUCKET, PREFIX + "-deletion")) {
+      assertThat(storage.list(path.substring(base.length())))
           .as("the final savepoint %s", path)
           .isNotEmpty();
     }
