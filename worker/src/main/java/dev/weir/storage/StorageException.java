@@ -1,9 +1,15 @@
 package dev.weir.storage;
 
+import dev.weir.failure.ClassifiedFailure;
+import dev.weir.failure.FailureKind;
 import java.io.IOException;
 
-/** A storage operation failed; the message names the location. */
-public class StorageException extends IOException {
+/**
+ * A storage operation failed; the message names the location. A missing object states no failure
+ * kind (whoever needed it knows what its absence means); any other failure is {@link
+ * FailureKind#STORAGE_UNREACHABLE}.
+ */
+public class StorageException extends IOException implements ClassifiedFailure {
   private final boolean notFound;
 
   public StorageException(String message, Throwable cause) {
@@ -23,6 +29,11 @@ public class StorageException extends IOException {
       }
     }
     return false;
+  }
+
+  @Override
+  public FailureKind failureKind() {
+    return notFound ? null : FailureKind.STORAGE_UNREACHABLE;
   }
 
   /** The object does not exist (as opposed to: the storage could not be reached). */
