@@ -192,7 +192,7 @@ public final class WorkerRuntime implements AutoCloseable {
         WorkerMessage.newBuilder()
             .setRegister(
                 Register.newBuilder()
-                    .setVersion(1)
+                    .setVersion(2)
                     .setWorkerIndex(index)
                     .setDataAddress(advertiseHost + ":" + dataServer.port()))
             .build());
