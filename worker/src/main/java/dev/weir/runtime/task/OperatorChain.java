@@ -79,9 +79,7 @@ final class OperatorChain implements AutoCloseable {
             record -> {
               try {
                 sink.write(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // a sink calls nothing of the runtime: all of it is its own
                 throw new UserFunctionException(uid, e);
               }
             };
@@ -92,9 +90,7 @@ final class OperatorChain implements AutoCloseable {
               Object mapped;
               try {
                 mapped = mapper.map(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // before the record goes downstream: only the map's own
                 throw new UserFunctionException(uid, e);
               }
               downstream.collect(mapped);
@@ -118,9 +114,7 @@ final class OperatorChain implements AutoCloseable {
               boolean keep;
               try {
                 keep = predicate.test(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // before the record goes downstream: only the filter's own
                 throw new UserFunctionException(uid, e);
               }
               if (keep) {
