@@ -195,7 +195,7 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
     LOG.info(
         "file sink writes part-{}-<checkpoint>-<subtask> to {}; it holds {} parts of this writer{}",
         writer,
-        storage.describe(""),
+        storage.describe(),
         own,
         state.isRestored()
             ? " (those of checkpoints after "
@@ -206,7 +206,7 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
       LOG.warn(
           "output {} also holds {} part files of other jobs or runs (e.g. {}): they are left as"
               + " they are, and readers of the directory see them next to this job's",
-          storage.describe(""),
+          storage.describe(),
           others.size(),
           others.get(0));
     }
@@ -339,7 +339,10 @@ public final class ExactlyOnceFileSink<T> implements Sink<T> {
     }
   }
 
-  /** The committed lines under {@code storage}, in commit order (for readers and tests). */
+  /**
+   * The committed lines under {@code storage}, of every writer, in part name order: per writer, in
+   * commit order (for readers and tests).
+   */
   public static List<String> readCommitted(CheckpointStorage storage) throws StorageException {
     List<String> lines = new ArrayList<>();
     for (String path : storage.list("part-")) {
