@@ -21,16 +21,6 @@ public class StorageException extends IOException implements ClassifiedFailure {
     this.notFound = notFound;
   }
 
-  /** Whether {@code cause} or one of its causes says the storage could not be reached. */
-  public static boolean isUnreachable(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof StorageException s && !s.isNotFound()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @Override
   public FailureKind failureKind() {
     return notFound ? null : FailureKind.STORAGE_UNREACHABLE;
