@@ -4,6 +4,7 @@ import java.time.Duration;
 
 /**
  * What the job master does after an attempt failed, as {@link FailoverPolicy} decided it.
+ * Immutable.
  *
  * @param action what to do
  * @param delay for {@link Action#RESTART}: how long to wait first
