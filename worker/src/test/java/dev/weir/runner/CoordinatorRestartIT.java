@@ -130,6 +130,9 @@ class CoordinatorRestartIT {
       } finally {
         second.destroyForcibly();
       }
+      assertThat(Files.readString(log))
+          .as("the second coordinator restored the final checkpoint instead of starting afresh")
+          .contains("restoring from checkpoint");
       assertThat(contents(dir.resolve("output")))
           .as("nothing re-run or committed again")
           .isEqualTo(output);
