@@ -4,6 +4,12 @@ package dev.weir.api;
 public interface RuntimeContext {
   String jobName();
 
+  /**
+   * The id of this run of the job: its directory in checkpoint storage. A restarted coordinator
+   * keeps it; a job started from a savepoint gets its own.
+   */
+  String jobId();
+
   int subtaskIndex();
 
   int parallelism();

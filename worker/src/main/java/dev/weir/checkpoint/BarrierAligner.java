@@ -78,7 +78,7 @@ public final class BarrierAligner implements BarrierHandler {
   }
 
   @Override
-  public void onEndOfInput(int channel) {
+  public void onEndOfInput(int channel, long nowNanos) {
     if (ended[channel]) {
       return;
     }
@@ -88,7 +88,7 @@ public final class BarrierAligner implements BarrierHandler {
       blocked[channel] = false;
       blockedCount--;
     }
-    completeIfAligned(0);
+    completeIfAligned(nowNanos);
   }
 
   private void release() {

@@ -52,8 +52,11 @@ public interface BarrierHandler {
   /** Upstream cancelled a checkpoint, or the coordinator aborted it. */
   void onAbort(long checkpointId);
 
-  /** The channel will deliver nothing more. */
-  void onEndOfInput(int channel);
+  /**
+   * The channel will deliver nothing more. {@code nowNanos} is the task's clock, as for {@link
+   * #onBarrier}: an alignment this completes is measured up to it.
+   */
+  void onEndOfInput(int channel, long nowNanos);
 
   static BarrierHandler forMode(CheckpointingMode mode, int channels, Actions actions) {
     return mode == CheckpointingMode.EXACTLY_ONCE

@@ -81,7 +81,7 @@ public final class BarrierTracker implements BarrierHandler {
   }
 
   @Override
-  public void onEndOfInput(int channel) {
+  public void onEndOfInput(int channel, long nowNanos) {
     if (ended[channel]) {
       return;
     }
@@ -93,7 +93,7 @@ public final class BarrierTracker implements BarrierHandler {
         arrival.seen[channel] = false;
         arrival.count--;
       }
-      completeIfAllArrived(entry.getKey(), arrival, 0);
+      completeIfAllArrived(entry.getKey(), arrival, nowNanos);
     }
   }
 }

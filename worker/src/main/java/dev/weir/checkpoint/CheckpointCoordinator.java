@@ -115,10 +115,13 @@ public final class CheckpointCoordinator {
     assertMainThread();
     binding = new GatewayBinding(gateway, Set.copyOf(sources), Set.copyOf(allTasks));
     running = true;
-    finalRequested = false;
     finalTriggered = false;
     consecutiveFailures = 0;
-    if (config.periodic()) {
+    if (finalRequested) {
+      // the sources of this deployment ended before it was reported started (a restored source
+      // with nothing left to read): its final checkpoint is due now, no periodic one
+      tryTrigger();
+    } else if (config.periodic()) {
       scheduleTick(config.interval());
     }
   }
@@ -127,6 +130,7 @@ public final class CheckpointCoordinator {
   public void stop() {
     assertMainThread();
     running = false;
+    finalRequested = false; // a request of the stopped deployment; the next one asks again
     if (nextTick != null) {
       nextTick.cancel();
       nextTick = null;
@@ -137,7 +141,11 @@ public final class CheckpointCoordinator {
     sharedState.deleteAllCandidates(); // tasks restart from a retained checkpoint
   }
 
-  /** All sources are exhausted: take one more (final) checkpoint so that sinks commit the rest. */
+  /**
+   * All sources are exhausted: take one more (final) checkpoint so that sinks commit the rest. May
+   * come before {@link #start} (sources that end at once): the final checkpoint is then taken as
+   * soon as the deployment starts.
+   */
   public void requestFinalCheckpoint() {
     assertMainThread();
     finalRequested = true;

@@ -236,7 +236,7 @@ public final class UnalignedBarrierHandler implements BarrierHandler {
   }
 
   @Override
-  public void onEndOfInput(int channel) {
+  public void onEndOfInput(int channel, long nowNanos) {
     if (ended[channel]) {
       return;
     }
@@ -255,7 +255,7 @@ public final class UnalignedBarrierHandler implements BarrierHandler {
     captured[channel] = true;
     if (phase == Phase.ALIGNING && inBandCount >= openChannels) {
       phase = Phase.IDLE;
-      actions.snapshot(currentId, timestampMillis, isFinal, 0);
+      actions.snapshot(currentId, timestampMillis, isFinal, nowNanos - startNanos);
     } else {
       completeIfCaptured();
     }

@@ -2,6 +2,7 @@ package dev.weir.net;
 
 import dev.weir.checkpoint.CheckpointStats;
 import dev.weir.checkpoint.CompletedCheckpoint;
+import dev.weir.failure.FailureKind;
 import dev.weir.proto.runtime.CheckpointCounts;
 import dev.weir.proto.runtime.CheckpointSummary;
 import dev.weir.proto.runtime.DisposeSavepointRequest;
@@ -14,7 +15,6 @@ import dev.weir.proto.runtime.SavepointOperation;
 import dev.weir.proto.runtime.TriggerSavepointRequest;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.SavepointOperations;
-import dev.weir.storage.StorageException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.IntSupplier;
@@ -93,7 +93,9 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
       disposer.dispose(request.getPath());
     } catch (Exception e) {
       response.onError(
-          (StorageException.isUnreachable(e) ? Status.UNAVAILABLE : Status.FAILED_PRECONDITION)
+          (FailureKind.of(e) == FailureKind.STORAGE_UNREACHABLE
+                  ? Status.UNAVAILABLE
+                  : Status.FAILED_PRECONDITION)
               .withDescription(e.getMessage())
               .asRuntimeException());
       return;

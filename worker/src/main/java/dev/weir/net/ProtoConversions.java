@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.failure.FailureKind;
 import dev.weir.proto.runtime.CheckpointAck;
 import dev.weir.proto.runtime.NamedEntries;
 import dev.weir.proto.runtime.QueryRejection;
@@ -12,6 +13,7 @@ import dev.weir.proto.runtime.QueryState;
 import dev.weir.proto.runtime.StringEntries;
 import dev.weir.proto.runtime.StringEntry;
 import dev.weir.proto.runtime.StringList;
+import dev.weir.proto.runtime.TaskEvent;
 import dev.weir.proto.runtime.TaskRef;
 import dev.weir.query.StateQuery;
 import dev.weir.query.StateQueryResult;
@@ -172,6 +174,35 @@ final class ProtoConversions {
         yield new StateValue.Entries(entries);
       }
       default -> new StateValue.Scalar(value.getScalar());
+    };
+  }
+
+  /** A failure kind for {@code TaskEvent.failure_kind}. */
+  static dev.weir.proto.runtime.FailureKind toProto(FailureKind kind) {
+    return switch (kind) {
+      case STATE_UNREADABLE -> dev.weir.proto.runtime.FailureKind.STATE_UNREADABLE;
+      case STORAGE_UNREACHABLE -> dev.weir.proto.runtime.FailureKind.STORAGE_UNREACHABLE;
+      case USER_CODE -> dev.weir.proto.runtime.FailureKind.USER_CODE;
+      case INFRASTRUCTURE -> dev.weir.proto.runtime.FailureKind.INFRASTRUCTURE;
+    };
+  }
+
+  /**
+   * The kind of a failed task's event. A worker of protocol version 1 sends no kind: its {@code
+   * unreachable_storage} is kept; its {@code restore_failure} only said "while restoring", so the
+   * rest counts as {@link FailureKind#INFRASTRUCTURE} (restarted, no checkpoint dropped).
+   */
+  @SuppressWarnings("deprecation")
+  static FailureKind failureKind(TaskEvent event) {
+    return switch (event.getFailureKind()) {
+      case STATE_UNREADABLE -> FailureKind.STATE_UNREADABLE;
+      case STORAGE_UNREACHABLE -> FailureKind.STORAGE_UNREACHABLE;
+      case USER_CODE -> FailureKind.USER_CODE;
+      case INFRASTRUCTURE -> FailureKind.INFRASTRUCTURE;
+      case FAILURE_KIND_UNSPECIFIED, UNRECOGNIZED ->
+          event.getUnreachableStorage()
+              ? FailureKind.STORAGE_UNREACHABLE
+              : FailureKind.INFRASTRUCTURE;
     };
   }
 }

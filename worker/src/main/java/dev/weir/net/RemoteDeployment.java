@@ -14,9 +14,7 @@ import dev.weir.query.StateQuery;
 import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.Deployment;
 import dev.weir.runtime.task.TaskListener;
-import dev.weir.runtime.task.TaskRestoreException;
 import dev.weir.state.SnapshotType;
-import dev.weir.storage.StorageException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +126,11 @@ public final class RemoteDeployment implements Deployment {
         switch (event.getKind()) {
           case SOURCE_FINISHED -> listener.sourceFinished(task);
           case TASK_FINISHED -> listener.taskFinished(task);
-          default -> listener.taskFailed(task, remoteFailure(task, event));
+          default ->
+              listener.taskFailed(
+                  task,
+                  ProtoConversions.failureKind(event),
+                  new RemoteTaskException(event.getFailure()));
         }
       }
       case ACK -> {
@@ -154,14 +156,6 @@ public final class RemoteDeployment implements Deployment {
       }
       default -> {}
     }
-  }
-
-  private static Throwable remoteFailure(TaskId task, TaskEvent event) {
-    Throwable cause =
-        event.getUnreachableStorage()
-            ? new StorageException(event.getFailure(), null)
-            : new RemoteTaskException(event.getFailure());
-    return event.getRestoreFailure() ? new TaskRestoreException(task, cause) : cause;
   }
 
   void workerLost(int index) {

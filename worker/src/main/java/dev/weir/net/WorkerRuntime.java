@@ -5,6 +5,7 @@ import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.failure.FailureKind;
 import dev.weir.graph.JobGraph;
 import dev.weir.proto.runtime.Cancelled;
 import dev.weir.proto.runtime.CheckpointDecline;
@@ -21,10 +22,8 @@ import dev.weir.proto.runtime.WorkerMessage;
 import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.JobSettings;
 import dev.weir.runtime.task.TaskListener;
-import dev.weir.runtime.task.TaskRestoreException;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.SnapshotType;
-import dev.weir.storage.StorageException;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
@@ -193,7 +192,7 @@ public final class WorkerRuntime implements AutoCloseable {
         WorkerMessage.newBuilder()
             .setRegister(
                 Register.newBuilder()
-                    .setVersion(1)
+                    .setVersion(2)
                     .setWorkerIndex(index)
                     .setDataAddress(advertiseHost + ":" + dataServer.port()))
             .build());
@@ -348,21 +347,27 @@ public final class WorkerRuntime implements AutoCloseable {
     return new TaskListener() {
       @Override
       public void sourceFinished(TaskId task) {
-        event(task, TaskEvent.Kind.SOURCE_FINISHED, null);
+        event(task, TaskEvent.Kind.SOURCE_FINISHED);
       }
 
       @Override
       public void taskFinished(TaskId task) {
-        event(task, TaskEvent.Kind.TASK_FINISHED, null);
+        event(task, TaskEvent.Kind.TASK_FINISHED);
       }
 
       @Override
-      public void taskFailed(TaskId task, Throwable cause) {
-        LOG.warn("worker {}: {} failed", index, task, cause);
-        event(task, TaskEvent.Kind.TASK_FAILED, cause);
+      public void taskFailed(TaskId task, FailureKind failureKind, Throwable cause) {
+        LOG.warn("worker {}: {} failed ({})", index, task, failureKind, cause);
+        event(task, TaskEvent.Kind.TASK_FAILED, failureKind, cause);
       }
 
-      private void event(TaskId task, TaskEvent.Kind kind, Throwable cause) {
+      private void event(TaskId task, TaskEvent.Kind kind) {
+        event(task, kind, null, null);
+      }
+
+      @SuppressWarnings("deprecation") // the deprecated fields: for coordinators of version 1
+      private void event(
+          TaskId task, TaskEvent.Kind kind, FailureKind failureKind, Throwable cause) {
         TaskEvent.Builder event =
             TaskEvent.newBuilder()
                 .setAttempt(attempt)
@@ -372,8 +377,9 @@ public final class WorkerRuntime implements AutoCloseable {
         if (cause != null) {
           event
               .setFailure(describe(cause))
-              .setRestoreFailure(cause instanceof TaskRestoreException)
-              .setUnreachableStorage(StorageException.isUnreachable(cause));
+              .setFailureKind(ProtoConversions.toProto(failureKind))
+              .setRestoreFailure(failureKind == FailureKind.STATE_UNREADABLE)
+              .setUnreachableStorage(failureKind == FailureKind.STORAGE_UNREACHABLE);
         }
         send(WorkerMessage.newBuilder().setTaskEvent(event).build());
       }

@@ -29,6 +29,7 @@ import dev.weir.runtime.SavepointOperations;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.KeyedStateBackends;
 import dev.weir.state.SnapshotType;
+import dev.weir.state.SnapshotVerifier;
 import dev.weir.stats.CheckpointStatsTracker;
 import dev.weir.stats.CoordinatorHttpServer;
 import dev.weir.stats.CredentialRedaction;
@@ -233,7 +234,8 @@ public final class JobRunner implements AutoCloseable {
             main,
             coordinator,
             deployer,
-            spec.restartStrategy().get());
+            spec.restartStrategy().get(),
+            snapshot -> SnapshotVerifier.verify(storage, snapshot.metadata()));
     master[0] = jobMaster;
   }
 

@@ -12,26 +12,26 @@ import dev.weir.checkpoint.StateAssignment;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.concurrent.MainThreadExecutor;
+import dev.weir.failure.FailureKind;
 import dev.weir.query.StateQuery;
 import dev.weir.query.StateQueryResult;
 import dev.weir.runtime.task.TaskListener;
-import dev.weir.runtime.task.TaskRestoreException;
+import dev.weir.state.StateRestoreException;
 import dev.weir.storage.StorageException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a job through its life: deploys the tasks (restoring the latest completed checkpoint), fails
- * over on a task failure or too many failed checkpoints following the restart strategy, falls back
- * to an older checkpoint when one cannot be restored, and finishes once every task has committed
+ * Runs a job through its life: deploys the tasks (restoring the latest completed checkpoint, whose
+ * every file is verified first), fails over on a task failure or too many failed checkpoints as
+ * {@link FailoverPolicy} decides from the failure's {@link FailureKind} (restart per the restart
+ * strategy, fall back to an older checkpoint, or fail), and finishes once every task has committed
  * its output.
  *
  * <p>Threading: all state is owned by the main thread; task callbacks hop onto it.
@@ -44,7 +44,8 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   private final MainThreadExecutor main;
   private final CheckpointCoordinator coordinator;
   private final DeploymentFactory deployer;
-  private final RestartStrategy restartStrategy;
+  private final FailoverPolicy failoverPolicy;
+  private final RestoreVerifier verifier;
   private final CompletableFuture<JobStatus> result = new CompletableFuture<>();
 
   private volatile JobStatus status = JobStatus.CREATED;
@@ -63,13 +64,28 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
       MainThreadExecutor main,
       CheckpointCoordinator coordinator,
       DeploymentFactory deployer,
-      RestartStrategy restartStrategy) {
+      RestartStrategy restartStrategy,
+      RestoreVerifier verifier) {
     this.settings = settings;
     this.operatorUids = Set.copyOf(operatorUids);
     this.main = main;
     this.coordinator = coordinator;
     this.deployer = deployer;
-    this.restartStrategy = restartStrategy;
+    this.failoverPolicy = new FailoverPolicy(restartStrategy);
+    this.verifier = verifier;
+  }
+
+  /**
+   * Checks that every file a snapshot references reads back as recorded, before any task of the
+   * attempt restoring it runs (and so before any sink commits or rolls back output).
+   */
+  @FunctionalInterface
+  public interface RestoreVerifier {
+    /**
+     * @throws StateRestoreException naming the file that is missing, truncated or corrupt (a
+     *     storage that cannot be reached is its cause)
+     */
+    void verify(CompletedCheckpoint snapshot) throws StateRestoreException;
   }
 
   /** Starts the job; the future completes with its terminal status. */
@@ -206,7 +222,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
 
   /** Something outside the tasks failed the attempt (a worker was lost). Any thread. */
   public void failAttempt(String why) {
-    main.execute(() -> failover(why, new IllegalStateException(why)));
+    main.execute(() -> failover(why, FailureKind.INFRASTRUCTURE, new IllegalStateException(why)));
   }
 
   /** Stops the job without committing anything further. Any thread. */
@@ -289,6 +305,21 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     Collections.reverse(candidates);
     if (!candidates.isEmpty()) {
       CompletedCheckpoint latest = candidates.get(0);
+      restoredFrom = latest.checkpointId();
+      restoredFromPath = latest.path();
+      try {
+        verifier.verify(latest);
+      } catch (StateRestoreException e) {
+        LOG.warn(
+            "attempt {}: {} {} cannot be restored: {}",
+            nextAttempt,
+            latest.isSavepoint() ? "savepoint" : "checkpoint",
+            restoredFrom,
+            e.getMessage());
+        status = JobStatus.RESTARTING;
+        recover(FailureKind.of(e), e);
+        return;
+      }
       try {
         restore =
             StateAssignment.assign(
@@ -301,8 +332,6 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
         fail(e);
         return;
       }
-      restoredFrom = latest.checkpointId();
-      restoredFromPath = latest.path();
       coordinator.noteRestored(latest);
       LOG.info(
           "attempt {}: restoring from "
@@ -330,7 +359,9 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                       }
                       if (error != null) {
                         failover(
-                            "attempt " + nextAttempt + " could not be deployed: " + error, error);
+                            "attempt " + nextAttempt + " could not be deployed: " + error,
+                            FailureKind.of(error),
+                            error);
                       } else {
                         if (runningSinceNanos == 0) {
                           runningSinceNanos = System.nanoTime();
@@ -395,8 +426,8 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     }
 
     @Override
-    public void taskFailed(TaskId task, Throwable cause) {
-      onMain(() -> failover(task + " failed: " + cause, cause));
+    public void taskFailed(TaskId task, FailureKind kind, Throwable cause) {
+      onMain(() -> failover(task + " failed: " + cause, kind, cause));
     }
   }
 
@@ -411,51 +442,45 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
             + " failed ("
             + reason.message()
             + ") and no more checkpoint failures are tolerated",
+        FailureKind.INFRASTRUCTURE,
         new IllegalStateException("checkpoint failures exceeded the tolerable number"));
   }
 
-  private void failover(String why, Throwable cause) {
+  private void failover(String why, FailureKind kind, Throwable cause) {
     if (status.isTerminal() || status == JobStatus.RESTARTING) {
       return;
     }
     status = JobStatus.RESTARTING;
-    LOG.warn("attempt {} failed: {}", attempt, why);
+    LOG.warn("attempt {} failed ({}): {}", attempt, kind, why);
     coordinator.stop();
     if (deployment != null) {
       deployment.cancel();
     }
-    if (cause instanceof TaskRestoreException
-        && restoredFrom != null
-        && !StorageException.isUnreachable(cause)) {
-      List<CompletedCheckpoint> retained = coordinator.retainedCheckpoints();
-      if (retained.size() <= 1) {
-        // starting empty would replay output the sinks already committed: refuse instead
-        LOG.error(
-            "checkpoint {} cannot be restored ({}) and no older checkpoint is retained",
-            restoredFrom,
-            rootMessage(cause));
-        fail(cause);
-        return;
-      }
-      LOG.error(
-          "checkpoint {} cannot be restored ({}); falling back to checkpoint {}",
-          restoredFrom,
-          rootMessage(cause),
-          retained.get(retained.size() - 2).checkpointId());
-      coordinator.forget(restoredFrom);
-      int next = attempt + 1;
-      main.execute(() -> deploy(next));
-      return;
-    }
-    Optional<Duration> delay = restartStrategy.onFailure(main.currentTimeMillis());
-    if (delay.isEmpty()) {
-      LOG.error("restart strategy {} gives up: the job fails", restartStrategy.describe());
-      fail(cause);
-      return;
-    }
+    recover(kind, cause);
+  }
+
+  /** Carries out what the failover policy decides for a failed attempt. Main thread. */
+  private void recover(FailureKind kind, Throwable cause) {
+    List<Long> retained =
+        coordinator.retainedCheckpoints().stream().map(CompletedCheckpoint::checkpointId).toList();
+    FailoverDecision decision =
+        failoverPolicy.decide(kind, restoredFrom, retained, main.currentTimeMillis());
     int next = attempt + 1;
-    LOG.info("restarting in {} ms (attempt {})", delay.get().toMillis(), next);
-    main.schedule(() -> deploy(next), delay.get());
+    switch (decision.action()) {
+      case FALL_BACK -> {
+        LOG.error("{} ({})", decision.reason(), rootMessage(cause));
+        coordinator.forget(decision.unreadableCheckpoint());
+        main.execute(() -> deploy(next));
+      }
+      case RESTART -> {
+        LOG.info("{} (attempt {})", decision.reason(), next);
+        main.schedule(() -> deploy(next), decision.delay());
+      }
+      case FAIL -> {
+        LOG.error("the job fails: {} ({})", decision.reason(), rootMessage(cause));
+        fail(cause);
+      }
+    }
   }
 
   private static String rootMessage(Throwable cause) {

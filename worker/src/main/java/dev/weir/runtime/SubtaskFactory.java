@@ -92,6 +92,7 @@ public final class SubtaskFactory {
     TaskContext context =
         new TaskContext(
             settings.jobName(),
+            settings.jobId(),
             id,
             settings.parallelism(),
             settings.maxParallelism(),

@@ -1,5 +1,7 @@
 package dev.weir.state;
 
+import dev.weir.failure.ClassifiedFailure;
+import dev.weir.failure.FailureKind;
 import java.io.IOException;
 
 /**
@@ -7,12 +9,17 @@ import java.io.IOException;
  * format or written by another backend. The message names the file ({@code
  * CheckpointStorage.describe(path)}) when one is to blame.
  */
-public class StateRestoreException extends IOException {
+public class StateRestoreException extends IOException implements ClassifiedFailure {
   public StateRestoreException(String message) {
     super(message);
   }
 
   public StateRestoreException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  @Override
+  public FailureKind failureKind() {
+    return FailureKind.STATE_UNREADABLE;
   }
 }

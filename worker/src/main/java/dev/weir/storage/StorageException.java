@@ -1,9 +1,15 @@
 package dev.weir.storage;
 
+import dev.weir.failure.ClassifiedFailure;
+import dev.weir.failure.FailureKind;
 import java.io.IOException;
 
-/** A storage operation failed; the message names the location. */
-public class StorageException extends IOException {
+/**
+ * A storage operation failed; the message names the location. A missing object states no failure
+ * kind (whoever needed it knows what its absence means); any other failure is {@link
+ * FailureKind#STORAGE_UNREACHABLE}.
+ */
+public class StorageException extends IOException implements ClassifiedFailure {
   private final boolean notFound;
 
   public StorageException(String message, Throwable cause) {
@@ -15,14 +21,9 @@ public class StorageException extends IOException {
     this.notFound = notFound;
   }
 
-  /** Whether {@code cause} or one of its causes says the storage could not be reached. */
-  public static boolean isUnreachable(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof StorageException s && !s.isNotFound()) {
-        return true;
-      }
-    }
-    return false;
+  @Override
+  public FailureKind failureKind() {
+    return notFound ? null : FailureKind.STORAGE_UNREACHABLE;
   }
 
   /** The object does not exist (as opposed to: the storage could not be reached). */

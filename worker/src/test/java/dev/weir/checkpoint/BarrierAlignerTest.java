@@ -7,6 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BarrierAlignerTest {
+  /** A task's clock (System.nanoTime) is anywhere, never at 0: a fixture at 0 hid a bug. */
+  private static final long T0 = 7_300_000_000_000L;
+
   private final List<String> actions = new ArrayList<>();
   private final BarrierHandler.Actions recorder =
       new BarrierHandler.Actions() {
@@ -25,13 +28,13 @@ class BarrierAlignerTest {
   void blocksEachChannelThatDeliveredTheBarrierUntilAllDid() {
     BarrierAligner aligner = new BarrierAligner(3, recorder);
 
-    aligner.onBarrier(0, 1, 0, false, 100);
+    aligner.onBarrier(0, 1, 0, false, T0 + 100);
     assertThat(aligner.isBlocked(0)).isTrue();
     assertThat(aligner.isBlocked(1)).isFalse();
-    aligner.onBarrier(2, 1, 0, false, 150);
+    aligner.onBarrier(2, 1, 0, false, T0 + 150);
     assertThat(actions).isEmpty();
 
-    aligner.onBarrier(1, 1, 0, false, 400);
+    aligner.onBarrier(1, 1, 0, false, T0 + 400);
 
     assertThat(actions).containsExactly("snapshot 1 after 300ns");
     assertThat(aligner.isBlocked(0) || aligner.isBlocked(1) || aligner.isBlocked(2)).isFalse();
@@ -74,11 +77,11 @@ class BarrierAlignerTest {
   @Test
   void anEndedChannelNoLongerNeedsToDeliverBarriers() {
     BarrierAligner aligner = new BarrierAligner(2, recorder);
-    aligner.onBarrier(0, 4, 0, true, 0);
+    aligner.onBarrier(0, 4, 0, true, T0);
 
-    aligner.onEndOfInput(1);
+    aligner.onEndOfInput(1, T0 + 250);
 
-    assertThat(actions).containsExactly("snapshot 4 after 0ns");
+    assertThat(actions).containsExactly("snapshot 4 after 250ns");
   }
 
   @Test

@@ -253,6 +253,35 @@ class CheckpointCoordinatorTest {
   }
 
   @Test
+  void takesTheFinalCheckpointWhenTheSourcesEndedBeforeTheDeploymentWasReportedStarted() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    coordinator.stop(); // a restarted deployment: its sources restored at their end ...
+    coordinator.requestFinalCheckpoint(); // ... and finished before it was reported started
+
+    coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
+
+    assertThat(gateway.triggered).containsExactly(1L);
+    assertThat(gateway.finalFlags).containsExactly(true);
+    main.advance(Duration.ofMinutes(1));
+    assertThat(gateway.triggered).as("no periodic checkpoint after the final one").hasSize(1);
+  }
+
+  @Test
+  void aFinalCheckpointRequestedByAStoppedDeploymentIsNotTakenForTheNext() {
+    CheckpointCoordinator coordinator =
+        coordinator(config(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ZERO, 1, 0, 1));
+    coordinator.stop();
+    coordinator.requestFinalCheckpoint();
+    coordinator.stop(); // that deployment failed over before it started
+
+    coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
+    main.advance(Duration.ofSeconds(1));
+
+    assertThat(gateway.finalFlags).containsExactly(false);
+  }
+
+  @Test
   void aFailedFinalCheckpointFailsTheJobOverEvenWhenFailuresAreTolerated() {
     coordinator(config(Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ZERO, 1, 10, 1))
         .requestFinalCheckpoint();

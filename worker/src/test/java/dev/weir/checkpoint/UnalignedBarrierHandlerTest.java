@@ -85,7 +85,7 @@ class UnalignedBarrierHandlerTest {
   @Test
   void anEndedChannelIsNotWaitedFor() {
     var handler = new UnalignedBarrierHandler(2, 0, recorder);
-    handler.onEndOfInput(1);
+    handler.onEndOfInput(1, 0);
 
     handler.onPriorityBarrier(0, 4, 0, false, 0);
 
@@ -98,9 +98,21 @@ class UnalignedBarrierHandlerTest {
     var handler = new UnalignedBarrierHandler(2, 0, recorder);
     handler.onPriorityBarrier(0, 4, 0, false, 0);
 
-    handler.onEndOfInput(1);
+    handler.onEndOfInput(1, 0);
 
     assertThat(actions).endsWith("captured 4");
+  }
+
+  @Test
+  void aFinalAlignmentCompletedByAnEndedChannelLastsUntilTheChannelEnded() {
+    long t0 = 7_300_000_000_000L; // a task's clock is never at 0
+    var handler = new UnalignedBarrierHandler(2, 0, recorder);
+    handler.onPriorityBarrier(0, 9, 0, true, t0); // a final barrier is aligned in band
+    handler.onBarrier(0, 9, 0, true, t0 + 5);
+
+    handler.onEndOfInput(1, t0 + 40);
+
+    assertThat(actions).containsExactly("aligned snapshot 9 final after 35");
   }
 
   @Test

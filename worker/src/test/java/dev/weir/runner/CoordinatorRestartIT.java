@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,5 +94,59 @@ class CoordinatorRestartIT {
       first.destroyForcibly();
     }
     job.assertExactlyOnce();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aCoordinatorRestartedAfterTheJobFinishedReportsFinishedWithoutWritingAnything(
+      @TempDir Path dir) throws Exception {
+    PageViewCountRun job = new PageViewCountRun(8_000, 8);
+    job.rate = 4_000;
+    job.storageYaml = "{path: '" + dir.resolve("checkpoints") + "'}";
+    job.output = dir.resolve("output").toString();
+    Path manifest = dir.resolve("job.yaml");
+    Files.writeString(manifest, job.manifest());
+    int port = FreePort.pick();
+    Path log = dir.resolve("coordinator.log");
+
+    try (WorkerProcesses workers =
+        new WorkerProcesses(2, manifest, "127.0.0.1:" + port, "restart", dir.resolve("workers"))) {
+      Process first = coordinator(manifest, port, log);
+      try {
+        assertThat(first.waitFor(2, TimeUnit.MINUTES)).as("first coordinator finished").isTrue();
+        assertThat(first.exitValue()).as(Files.readString(log)).isZero();
+      } finally {
+        first.destroyForcibly();
+      }
+      job.assertExactlyOnce();
+      Map<String, String> output = contents(dir.resolve("output"));
+
+      // what a coordinator pod restarted after the job completed does
+      Process second = coordinator(manifest, port, log);
+      try {
+        assertThat(second.waitFor(2, TimeUnit.MINUTES))
+            .as("the second coordinator reports the job FINISHED and exits")
+            .isTrue();
+        assertThat(second.exitValue()).as(Files.readString(log)).isZero();
+      } finally {
+        second.destroyForcibly();
+      }
+      assertThat(Files.readString(log))
+          .as("the second coordinator restored the final checkpoint instead of starting afresh")
+          .contains("restoring from checkpoint");
+      assertThat(contents(dir.resolve("output")))
+          .as("nothing re-run or committed again")
+          .isEqualTo(output);
+    }
+  }
+
+  /** Every file under {@code directory} by relative path, with its content. */
+  private static Map<String, String> contents(Path directory) throws IOException {
+    Map<String, String> contents = new TreeMap<>();
+    try (var files = Files.walk(directory)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        contents.put(directory.relativize(f).toString(), Files.readString(f));
+      }
+    }
+    return contents;
   }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -71,6 +72,50 @@ class CorruptCheckpointFallbackIT {
       runner.close();
     }
     assertExactlyOnce(output, 10, 3000);
+  }
+
+  @Test
+  void aUserFunctionFailingInOpenAfterARestoreRestartsFromTheSameCheckpoint(@TempDir Path dir)
+      throws Exception {
+    Path signal = dir.resolve("fail-now");
+    Path openSignal = dir.resolve("fail-in-open");
+    Path output = dir.resolve("output");
+    String manifest =
+        """
+        apiVersion: weir.dev/v1alpha1
+        kind: StreamingJob
+        metadata: {name: open-failure}
+        spec:
+          parallelism: 2
+          job:
+            entryClass: dev.weir.runner.FailOnSignalJob
+            args: ["20000", "10", "2500", "%s", "%s", "%s"]
+          checkpointing: {interval: 500ms, retained: 1}
+          stateBackend: heap
+          storage: {path: '%s'}
+          restartStrategy: {type: fixed-delay, attempts: 3, delay: 10ms}
+        """
+            .formatted(signal, output, openSignal, dir.resolve("checkpoints"));
+    JobSpec spec = new ManifestValidator(System::getenv).validate(manifest, "test");
+    JobRunner runner = new JobRunner(spec, "open-failure", dir.resolve("work"));
+    try {
+      var result = runner.start();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> runner.jobMaster().checkpointStats().completed() >= 2);
+
+      Files.createFile(openSignal); // the next attempt's open() throws, after its restore
+      Files.createFile(signal); // fails this attempt
+
+      assertThat(result.get(2, TimeUnit.MINUTES))
+          .as("status (failure: %s)", runner.jobMaster().failureCause())
+          .isEqualTo(JobStatus.FINISHED);
+      assertThat(openSignal).as("open() did fail once").doesNotExist();
+      assertThat(runner.jobMaster().attempt()).isGreaterThanOrEqualTo(2);
+    } finally {
+      runner.close();
+    }
+    assertExactlyOnce(output, 10, 2000);
   }
 
   private static void damageStateFiles(CheckpointStorage storage, String directory, String damage)

@@ -17,8 +17,10 @@ import java.util.List;
 
 /**
  * A test job like PageViewCount that fails exactly when the test says so: args {@code events keys
- * rate signalFile output}. When {@code signalFile} exists, the keyed function deletes it and
- * throws, so a test can first arrange storage (corrupt a checkpoint) and then cause the restore.
+ * rate signalFile output [openSignalFile]}. When {@code signalFile} exists, the keyed function
+ * deletes it and throws, so a test can first arrange storage (corrupt a checkpoint) and then cause
+ * the restore. When {@code openSignalFile} exists when a keyed function opens (after its state was
+ * restored), it deletes it and throws from {@code open}.
  */
 public final class FailOnSignalJob implements StreamJob {
 
@@ -28,24 +30,30 @@ public final class FailOnSignalJob implements StreamJob {
     int keys = Integer.parseInt(args.get(1));
     long rate = Long.parseLong(args.get(2));
     Path signal = Path.of(args.get(3));
+    Path openSignal = args.size() > 5 ? Path.of(args.get(5)) : null;
     pipeline
         .source("page-views", new GeneratorSource<>(events, 16, rate, i -> i), Codecs.LONG)
         .keyBy(i -> (int) (i % keys), Codecs.INT)
-        .process("count", new CountUntilSignal(signal), Codecs.STRING)
+        .process("count", new CountUntilSignal(signal, openSignal), Codecs.STRING)
         .sink("output", new ExactlyOnceFileSink<String>(args.get(4), s -> s));
   }
 
   static final class CountUntilSignal implements KeyedProcessFunction<Integer, Long, String> {
     private final Path signal;
+    private final Path openSignal;
     private ValueState<Long> count;
     private long seen;
 
-    CountUntilSignal(Path signal) {
+    CountUntilSignal(Path signal, Path openSignal) {
       this.signal = signal;
+      this.openSignal = openSignal;
     }
 
     @Override
-    public void open(RuntimeContext context, KeyedStateStore state) {
+    public void open(RuntimeContext context, KeyedStateStore state) throws Exception {
+      if (openSignal != null && Files.deleteIfExists(openSignal)) {
+        throw new IllegalStateException("open failure requested by the test");
+      }
       count = state.getState(new StateDescriptor.Value<>("views", Codecs.LONG));
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -187,6 +188,64 @@ class RescaleIT {
     assertThat(run.committedCountsPerApp().values().stream().mapToInt(List::size).sum())
         .as("nothing committed by the failed start beyond what the stopped job committed")
         .isLessThan((int) run.events);
+  }
+
+  @Test
+  void aSavepointWithACorruptStateFileFailsTheRestoreWithoutTouchingTheOutputDirectory(
+      @TempDir Path dir) throws Exception {
+    PageViewCountRun run = job("local", dir);
+    String savepoint;
+    try (JobRunner runner = start(run, dir)) {
+      runner.start();
+      awaitCheckpoints(runner, 1);
+      CompletedCheckpoint taken = runner.triggerSavepoint(false).get(1, TimeUnit.MINUTES);
+      savepoint = taken.path();
+      // parts of checkpoints after the savepoint are committed before the job goes away
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  runner.jobMaster().checkpointStats().latestCompleted().checkpointId()
+                      > taken.checkpointId() + 1);
+    }
+    Path output = Path.of(run.output);
+    Files.writeString(output.resolve("part-another-run-000000009999-0"), "another run\n");
+    Files.writeString(output.resolve("part-000000009999-1"), "a part named before writer ids\n");
+    Path stateFile;
+    try (var files = Files.walk(Path.of(savepoint))) {
+      stateFile =
+          files
+              .filter(Files::isRegularFile)
+              .filter(f -> f.toString().contains("count"))
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(stateFile);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(stateFile, bytes);
+    Map<String, String> before = contents(output);
+
+    run.parallelism = 3;
+    run.initialSavepoint = savepoint;
+    try (JobRunner runner = start(run, dir)) {
+      assertThat(runner.start().get(1, TimeUnit.MINUTES)).isEqualTo(JobStatus.FAILED);
+      assertThat(String.valueOf(runner.jobMaster().failureCause()))
+          .contains(stateFile.getFileName().toString());
+    }
+    assertThat(contents(output))
+        .as("every committed part, of this job and of others, is still there, unchanged")
+        .isEqualTo(before);
+  }
+
+  /** Every file under {@code directory} by relative path, with its content. */
+  private static Map<String, String> contents(Path directory) throws Exception {
+    Map<String, String> contents = new java.util.TreeMap<>();
+    try (var files = Files.walk(directory)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        contents.put(directory.relativize(f).toString(), Files.readString(f));
+      }
+    }
+    return contents;
   }
 
   @Test

@@ -236,7 +236,7 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     } else if (event instanceof ChannelEvent.CancelCheckpoint cancel) {
       barriers.onAbort(cancel.checkpointId());
     } else if (event instanceof ChannelEvent.EndOfInput) {
-      barriers.onEndOfInput(channel);
+      barriers.onEndOfInput(channel, System.nanoTime());
       if (++endedChannels == gate.channelCount()) {
         if (writer != null) {
           writer.broadcast(new ChannelEvent.EndOfInput());

@@ -72,16 +72,14 @@ final class OperatorChain implements AutoCloseable {
       if (node instanceof OperatorNode.SinkNode<?> n) {
         Sink<Object> sink = (Sink<Object>) n.sink();
         DefaultOperatorStateStore store = operatorState(uid);
-        sink.open(context, store);
+        open(uid, () -> sink.open(context, store));
         sinks.add(sink);
         stateful.add(0, new StatefulOperator(uid, store, null, null, sink));
         next =
             record -> {
               try {
                 sink.write(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // a sink calls nothing of the runtime: all of it is its own
                 throw new UserFunctionException(uid, e);
               }
             };
@@ -92,9 +90,7 @@ final class OperatorChain implements AutoCloseable {
               Object mapped;
               try {
                 mapped = mapper.map(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // before the record goes downstream: only the map's own
                 throw new UserFunctionException(uid, e);
               }
               downstream.collect(mapped);
@@ -118,9 +114,7 @@ final class OperatorChain implements AutoCloseable {
               boolean keep;
               try {
                 keep = predicate.test(record);
-              } catch (RuntimeException e) {
-                throw e;
-              } catch (Exception e) {
+              } catch (Exception e) { // before the record goes downstream: only the filter's own
                 throw new UserFunctionException(uid, e);
               }
               if (keep) {
@@ -135,7 +129,7 @@ final class OperatorChain implements AutoCloseable {
         var function = (KeyedProcessFunction<Object, Object, Object>) n.function();
         // the function gets the backend's own handles; the recorder only remembers them by name
         RecordingKeyedStateStore states = new RecordingKeyedStateStore(backend);
-        function.open(context, states);
+        open(uid, () -> function.open(context, states));
         queryable.put(
             uid, new QueryableOperatorState(uid, backend, states, stage.input().keyCodec()));
         stateful.add(0, new StatefulOperator(uid, null, backend, null, null));
@@ -155,11 +149,28 @@ final class OperatorChain implements AutoCloseable {
       } else if (node instanceof OperatorNode.SourceNode<?> n) {
         source = (Source<Object>) n.source();
         DefaultOperatorStateStore store = operatorState(uid);
-        source.open(context, store);
+        open(uid, () -> source.open(context, store));
         stateful.add(0, new StatefulOperator(uid, store, null, source, null));
       }
     }
     this.head = next;
+  }
+
+  /** A user function's {@code open}. */
+  private interface Opening {
+    void open() throws Exception;
+  }
+
+  /**
+   * Opens a user function: whatever it throws is the job's code failing ({@link
+   * UserFunctionException}), whether or not state was restored before it.
+   */
+  private static void open(String uid, Opening opening) {
+    try {
+      opening.open();
+    } catch (Exception e) {
+      throw new UserFunctionException(uid, e);
+    }
   }
 
   private DefaultOperatorStateStore operatorState(String uid) {

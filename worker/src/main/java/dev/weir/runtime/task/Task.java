@@ -1,6 +1,7 @@
 package dev.weir.runtime.task;
 
 import dev.weir.checkpoint.TaskSnapshot;
+import dev.weir.failure.FailureKind;
 import dev.weir.proto.ChannelStateHandle;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
@@ -47,7 +48,6 @@ public abstract class Task implements Runnable {
   protected long lastCompletedCheckpointId = -1;
   protected boolean done;
   private volatile boolean cancelled;
-  private volatile boolean restoring = true;
   // set once the thread stops draining the mailbox: queries posted after that are answered here
   private volatile boolean ended;
   private volatile long recordsProcessed;
@@ -131,15 +131,13 @@ public abstract class Task implements Runnable {
     MDC.put("task", context.id().toString());
     try {
       initialize();
-      restoring = false;
       loop();
       if (!cancelled) {
         context.listener().taskFinished(context.id());
       }
     } catch (Throwable t) {
       if (!cancelled && !(t instanceof TaskInterruptedException)) {
-        Throwable cause = restoring ? new TaskRestoreException(context.id(), t) : t;
-        context.listener().taskFailed(context.id(), cause);
+        context.listener().taskFailed(context.id(), FailureKind.of(t), t);
       }
     } finally {
       ended = true;

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
  */
 public record TaskContext(
     String jobName,
+    String jobId,
     TaskId id,
     int parallelism,
     int maxParallelism,

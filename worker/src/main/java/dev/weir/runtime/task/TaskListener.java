@@ -1,6 +1,7 @@
 package dev.weir.runtime.task;
 
 import dev.weir.checkpoint.TaskId;
+import dev.weir.failure.FailureKind;
 
 /** What the job master hears from its tasks. Called from task threads. */
 public interface TaskListener {
@@ -10,5 +11,9 @@ public interface TaskListener {
   /** The task processed all its input and committed its output. */
   void taskFinished(TaskId task);
 
-  void taskFailed(TaskId task, Throwable cause);
+  /**
+   * The task failed; {@code kind} is what its cause states ({@link FailureKind#of}), not a guess
+   * from what the task was doing.
+   */
+  void taskFailed(TaskId task, FailureKind kind, Throwable cause);
 }
