@@ -12,23 +12,16 @@ import java.nio.file.Path;
 final class Manifests {
   private Manifests() {}
 
-  /** A problem the user must fix; its message is complete. */
-  static final class Unusable extends Exception {
-    Unusable(String message) {
-      super(message);
-    }
-  }
-
-  static JobSpec load(Path manifest) throws Unusable {
+  static JobSpec load(Path manifest) throws StartupError {
     JobSpec spec;
     try {
       spec =
           new ManifestValidator(System::getenv)
               .validate(Files.readString(manifest), manifest.toString());
     } catch (IOException e) {
-      throw new Unusable("cannot read manifest " + manifest + ": " + e.getMessage());
+      throw new StartupError("cannot read manifest " + manifest + ": " + e.getMessage());
     } catch (InvalidManifestException e) {
-      throw new Unusable(e.getMessage());
+      throw new StartupError(e.getMessage());
     }
     if (spec.storageEndpoint() != null && System.getenv("WEIR_S3_ENDPOINT") == null) {
       System.setProperty("weir.s3.endpoint", spec.storageEndpoint()); // for s3:// sink outputs
@@ -40,12 +33,13 @@ final class Manifests {
    * Loads the manifest and sends one request to its checkpoint storage, so that a process that is
    * to run the job fails at once, with one message, when the storage cannot be used.
    */
-  static JobSpec loadAndProbeStorage(Path manifest) throws Unusable {
+  static JobSpec loadAndProbeStorage(Path manifest) throws StartupError {
     JobSpec spec = load(manifest);
     try {
       spec.storage().probe();
     } catch (StorageException e) {
-      throw new Unusable("invalid manifest " + manifest + ":\n  - spec.storage: " + e.getMessage());
+      throw new StartupError(
+          "invalid manifest " + manifest + ":\n  - spec.storage: " + e.getMessage());
     }
     return spec;
   }

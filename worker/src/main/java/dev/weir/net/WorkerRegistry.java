@@ -47,6 +47,8 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
           });
   private volatile CompletableFuture<Void> allRegistered = new CompletableFuture<>();
   private volatile RemoteDeployment current;
+  // set once the job has ended or the registry closed: workers leaving then are expected
+  private volatile boolean jobEnded;
   // ids of state queries, unique across the deployments of this coordinator: a late answer to a
   // query of a cancelled deployment must not be taken for the answer to a newer one
   private final AtomicLong requestIds = new AtomicLong();
@@ -96,6 +98,14 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
     return requestIds.incrementAndGet();
   }
 
+  /**
+   * The job has ended (finished, cancelled, failed): workers that leave from now on are expected to
+   * (their processes are being stopped), so they are no loss and no warning. Any thread.
+   */
+  public void jobEnded() {
+    jobEnded = true;
+  }
+
   void setCurrent(RemoteDeployment deployment) {
     current = deployment;
   }
@@ -143,6 +153,10 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
   private void lostQuietly(WorkerSession session, String why) {
     if (allRegistered.isDone()) {
       allRegistered = new CompletableFuture<>();
+    }
+    if (jobEnded) {
+      LOG.info("{} (the job has ended)", why);
+      return;
     }
     LOG.warn("{}", why);
     RemoteDeployment deployment = current;
@@ -222,6 +236,7 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
 
   @Override
   public void close() {
+    jobEnded = true;
     watchdog.shutdownNow();
     sessions.values().forEach(s -> s.close("coordinator shutting down"));
   }
