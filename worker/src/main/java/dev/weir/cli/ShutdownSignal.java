@@ -12,13 +12,15 @@ import java.util.concurrent.TimeUnit;
  * Without that wait the JVM halted in the middle of all three, and left orphaned workers behind.
  *
  * <p>Threading: {@link #onSignal} and {@link #close()} are called by the command's thread; the
- * action runs on the JVM's shutdown hook thread.
+ * action runs on the JVM's shutdown hook thread (or on the command's, when the signal came first);
+ * the action and whether a signal came are guarded by this object's monitor.
  */
 final class ShutdownSignal implements AutoCloseable {
   private final Duration grace;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread hook = new Thread(this::signalled, "shutdown");
-  private volatile Runnable action = () -> {};
+  private Runnable action = () -> {}; // guarded by this
+  private boolean signalled; // guarded by this
 
   /**
    * @param grace longest time the hook waits for the command to finish after the action
@@ -28,13 +30,28 @@ final class ShutdownSignal implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** What a signal does, e.g. stop restarting workers and cancel the job. */
+  /**
+   * What a signal does, e.g. stop restarting workers and cancel the job; runs at once when the
+   * signal came before (while the command was still starting).
+   */
   void onSignal(Runnable action) {
-    this.action = action;
+    boolean now;
+    synchronized (this) {
+      this.action = action;
+      now = signalled;
+    }
+    if (now) {
+      action.run();
+    }
   }
 
   private void signalled() {
-    action.run();
+    Runnable now;
+    synchronized (this) {
+      signalled = true;
+      now = action;
+    }
+    now.run();
     try {
       finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

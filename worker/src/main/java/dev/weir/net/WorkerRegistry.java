@@ -47,7 +47,8 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
           });
   private volatile CompletableFuture<Void> allRegistered = new CompletableFuture<>();
   private volatile RemoteDeployment current;
-  // set once the job has ended or the registry closed: workers leaving then are expected
+  // set once the job has ended, is being cancelled or the registry closed: workers leaving then
+  // are expected
   private volatile boolean jobEnded;
   // ids of state queries, unique across the deployments of this coordinator: a late answer to a
   // query of a cancelled deployment must not be taken for the answer to a newer one
@@ -99,8 +100,9 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
   }
 
   /**
-   * The job has ended (finished, cancelled, failed): workers that leave from now on are expected to
-   * (their processes are being stopped), so they are no loss and no warning. Any thread.
+   * The job has ended (finished, cancelled, failed) or is being cancelled: workers that leave from
+   * now on are expected to (their processes are being stopped), so they are no loss to recover from
+   * and no warning. Any thread.
    */
   public void jobEnded() {
     jobEnded = true;
@@ -155,15 +157,17 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
       allRegistered = new CompletableFuture<>();
     }
     if (jobEnded) {
-      LOG.info("{} (the job has ended)", why);
-      return;
+      LOG.info("{} (the job has ended or is being cancelled)", why);
+    } else {
+      LOG.warn("{}", why);
     }
-    LOG.warn("{}", why);
     RemoteDeployment deployment = current;
     if (deployment != null) {
       deployment.workerLost(session.index);
     }
-    onWorkerLost.accept(why);
+    if (!jobEnded) {
+      onWorkerLost.accept(why);
+    }
   }
 
   @Override

@@ -480,7 +480,14 @@ public final class JobRunner implements AutoCloseable {
     return storage;
   }
 
+  /**
+   * Cancels the job. Workers that leave from now on (a Ctrl-C in a terminal reaches them too) are
+   * expected to, not a loss to recover from. Any thread.
+   */
   public void cancel() {
+    if (registry != null) {
+      registry.jobEnded();
+    }
     jobMaster.cancel();
   }
 
