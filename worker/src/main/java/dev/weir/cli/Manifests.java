@@ -3,12 +3,18 @@ package dev.weir.cli;
 import dev.weir.config.InvalidManifestException;
 import dev.weir.config.JobSpec;
 import dev.weir.config.ManifestValidator;
+import dev.weir.graph.InvalidJobException;
+import dev.weir.runner.JobRunner;
 import dev.weir.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads a manifest for a command, turning every problem into one message for the user. */
+/**
+ * Reads a manifest for a command, turning every problem into one message for the user: the
+ * manifest's fields, the job's arguments (its pipeline is defined once) and, for the processes that
+ * run the job, the storage.
+ */
 final class Manifests {
   private Manifests() {}
 
@@ -22,6 +28,11 @@ final class Manifests {
       throw new StartupError("cannot read manifest " + manifest + ": " + e.getMessage());
     } catch (InvalidManifestException e) {
       throw new StartupError(e.getMessage());
+    }
+    try {
+      JobRunner.graphFactory(spec).get(); // the job's own arguments, checked by its define
+    } catch (InvalidJobException e) {
+      throw new StartupError("invalid manifest " + manifest + ":\n  - spec.job: " + e.getMessage());
     }
     if (spec.storageEndpoint() != null && System.getenv("WEIR_S3_ENDPOINT") == null) {
       System.setProperty("weir.s3.endpoint", spec.storageEndpoint()); // for s3:// sink outputs

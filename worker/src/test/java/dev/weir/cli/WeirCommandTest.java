@@ -155,4 +155,30 @@ class WeirCommandTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString().strip()).isEqualTo("--index 2 is outside 0..1 (the parallelism)");
   }
+
+  @Test
+  void anArgumentTheJobRefusesIsOneLineNamingItWithExitCode2(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("job.yaml");
+    Files.writeString(
+        manifest,
+        """
+        apiVersion: weir.dev/v1alpha1
+        kind: StreamingJob
+        metadata: {name: job}
+        spec:
+          job: {entryClass: dev.weir.jobs.PageViewCount, args: [--events, abc]}
+          storage: {path: '%s'}
+        """
+            .formatted(dir.resolve("checkpoints")));
+
+    int exit = execute("local", manifest.toString(), "--in-process");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("invalid manifest " + manifest)
+        .contains("spec.job: dev.weir.jobs.PageViewCount failed to define its pipeline")
+        .contains("'--events': 'abc'")
+        .doesNotContain("\tat ");
+    assertThat(dir.resolve("checkpoints")).doesNotExist();
+  }
 }
