@@ -174,7 +174,15 @@ public final class WorkerRuntime implements AutoCloseable {
    */
   private boolean onControlThread(Runnable action) {
     try {
-      control.execute(action);
+      control.execute(
+          () -> {
+            try {
+              action.run();
+            } catch (RuntimeException e) {
+              // the control thread goes on with the next message; this one's failure is loud
+              LOG.error("worker {}: handling a control message failed", index, e);
+            }
+          });
       return true;
     } catch (RejectedExecutionException e) {
       if (!closed) {
@@ -496,7 +504,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
       }
     }
-    control.execute(this::cancelDeployment);
+    onControlThread(this::cancelDeployment);
     control.shutdown();
     timers.shutdownNow();
     async.shutdownNow();
