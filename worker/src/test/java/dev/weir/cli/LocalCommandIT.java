@@ -185,4 +185,30 @@ class LocalCommandIT {
     assertThat(read("worker.log"))
         .contains("no coordinator at 127.0.0.1:" + nobody + " for 2000 ms (--reconnect-timeout)");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--port", "--http-port"})
+  void aBusyPortIsOneLineNamingTheOptionWithExitCode2(String option) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      java.io.StringWriter err = new java.io.StringWriter();
+
+      int exit =
+          WeirCommand.commandLine()
+              .setErr(new java.io.PrintWriter(err, true))
+              .execute(
+                  "local",
+                  manifest(1_000, 1_000).toString(),
+                  "--in-process",
+                  "--quiet",
+                  option,
+                  String.valueOf(port));
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(err.toString().strip())
+          .startsWith(option + " " + port + ": cannot listen on 127.0.0.1:" + port + ": ")
+          .contains("already in use")
+          .doesNotContain("\n");
+    }
+  }
 }
