@@ -32,11 +32,16 @@ public record CheckpointConfig(
     boolean unaligned,
     Duration alignedCheckpointTimeout) {
 
+  /**
+   * What a manifest's unset {@code spec.checkpointing} fields mean: the one source of the defaults
+   * the StreamingJob CRD documents (interval 10s, timeout 10m; {@code ManifestValidatorTest} holds
+   * the two together).
+   */
   public static final CheckpointConfig DEFAULT =
       new CheckpointConfig(
-          Duration.ofSeconds(1),
+          Duration.ofSeconds(10),
           CheckpointingMode.EXACTLY_ONCE,
-          Duration.ofMinutes(1),
+          Duration.ofMinutes(10),
           Duration.ZERO,
           1,
           0,

@@ -1,11 +1,14 @@
 package dev.weir.cli;
 
-import dev.weir.config.Durations;
 import dev.weir.config.JobSpec;
 import dev.weir.runner.JobRunner;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,18 +29,24 @@ final class CoordinatorCommand implements Callable<Integer> {
       names = "--job-id",
       defaultValue = "${env:WEIR_JOB_ID}",
       required = true,
+      converter = JobIdConverter.class,
       description = "the job's directory in checkpoint storage (env WEIR_JOB_ID)")
   String jobId;
 
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "address to listen on")
   String bind;
 
-  @Option(names = "--port", defaultValue = "6123", description = "control port workers connect to")
+  @Option(
+      names = "--port",
+      defaultValue = "6123",
+      converter = PortConverter.class,
+      description = "port of the workers' control streams and of the gRPC API (savepoint, stop)")
   int port;
 
   @Option(
       names = "--http-port",
       defaultValue = "8081",
+      converter = PortConverter.class,
       description =
           "port of the HTTP endpoints: /, /api/v1/checkpoints, /api/v1/state, /metrics, /healthz")
   int httpPort;
@@ -45,8 +54,9 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(
       names = "--heartbeat-timeout",
       defaultValue = "10s",
+      converter = DurationConverter.class,
       description = "a worker silent this long is considered lost")
-  String heartbeatTimeout;
+  Duration heartbeatTimeout;
 
   @Option(names = "--work-dir", description = "local scratch directory (default: a temp dir)")
   Path workDir;
@@ -66,18 +76,23 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec;
-    try {
-      spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
-    } catch (Manifests.Unusable e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
+    JobSpec spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
     Path scratch = workDir != null ? workDir : Files.createTempDirectory("weir-coordinator-");
-    JobRunner.Workers workers =
-        new JobRunner.Workers.Remote(bind, port, Durations.parse(heartbeatTimeout));
-    try (JobRunner runner = new JobRunner(spec, jobId, scratch, workers)) {
-      var http = runner.startHttp(bind, httpPort);
+    JobRunner.Workers workers = new JobRunner.Workers.Remote(bind, port, heartbeatTimeout);
+    CountDownLatch lingering = new CountDownLatch(1);
+    try (ShutdownSignal signal = new ShutdownSignal(LocalCommand.SHUTDOWN_GRACE);
+        JobRunner runner = LocalCommand.open(spec, jobId, scratch, workers, bind, port)) {
+      signal.onSignal(
+          () -> {
+            runner.cancel();
+            lingering.countDown();
+          });
+      URI http;
+      try {
+        http = runner.startHttp(bind, httpPort);
+      } catch (IOException e) {
+        throw StartupError.cannotListen("--http-port", bind, httpPort, e);
+      }
       System.err.printf(
           "weir-worker %s: coordinator of %s (job id %s) listening on %s:%d for %d workers; http on %s%n",
           WeirCommand.version(),
@@ -90,7 +105,7 @@ final class CoordinatorCommand implements Callable<Integer> {
       int exit = JobConsole.runToEnd(runner, quiet);
       if (linger) {
         System.err.println("job ended; serving its status until terminated (--linger)");
-        new java.util.concurrent.CountDownLatch(1).await();
+        lingering.await();
       }
       return exit;
     }

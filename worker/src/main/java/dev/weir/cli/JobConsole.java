@@ -8,24 +8,28 @@ import dev.weir.runtime.JobStatus;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a started job to its end in the foreground: one progress line per second on stderr, a final
- * {@code RESULT} line on stdout, Ctrl-C cancels. Returns the process exit code.
+ * {@code RESULT} line on stdout. Returns the process exit code: 0 finished, 1 failed (also when the
+ * job master failed unexpectedly: the message goes to stderr), 130 cancelled. Cancelling on a
+ * signal is the command's ({@link ShutdownSignal}).
+ *
+ * <p>Threading: runs on the command's thread; reads the job master's thread-safe views.
  */
 final class JobConsole {
   private JobConsole() {}
 
-  static int runToEnd(JobRunner runner, boolean quiet) throws Exception {
+  static int runToEnd(JobRunner runner, boolean quiet) throws InterruptedException {
     PrintStream err = System.err;
-    Thread hook = new Thread(runner::cancel, "ctrl-c");
-    Runtime.getRuntime().addShutdownHook(hook);
     long start = System.nanoTime();
     var result = runner.start();
     Progress progress = new Progress(runner.jobMaster(), err);
     JobStatus status;
+    Throwable failure = null;
     while (true) {
       try {
         status = result.get(1, TimeUnit.SECONDS);
@@ -34,20 +38,19 @@ final class JobConsole {
         if (!quiet) {
           progress.print();
         }
+      } catch (ExecutionException e) {
+        status = JobStatus.FAILED;
+        failure = e.getCause();
+        break;
       }
     }
     long end = System.nanoTime();
     long elapsedMs = (end - start) / 1_000_000;
     long since = runner.jobMaster().runningSinceNanos();
     long runningMs = since == 0 ? elapsedMs : (end - since) / 1_000_000;
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // Ctrl-C: the hook is running
-    }
     printResult(runner, status, elapsedMs, runningMs);
     if (status == JobStatus.FAILED) {
-      Throwable cause = runner.jobMaster().failureCause();
+      Object cause = failure != null ? failure.getMessage() : runner.jobMaster().failureCause();
       err.println("job failed: " + (cause == null ? "unknown cause" : cause));
       return 1;
     }
@@ -90,6 +93,7 @@ final class JobConsole {
     if (savepoint != null && status == JobStatus.FINISHED) {
       System.out.println("SAVEPOINT " + savepoint.path());
     }
+    System.out.flush();
   }
 
   static long percentile(List<Long> sorted, int p) {

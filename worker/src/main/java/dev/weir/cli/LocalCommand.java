@@ -1,11 +1,13 @@
 package dev.weir.cli;
 
-import dev.weir.config.Durations;
 import dev.weir.config.JobSpec;
 import dev.weir.runner.JobRunner;
 import dev.weir.runner.WorkerProcesses;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -17,8 +19,12 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code weir-worker local FILE.yaml}: runs a StreamingJob manifest on this machine — the
  * coordinator in this process and one worker child process per subtask index (or, with {@code
- * --in-process}, every task as a thread here) — until a bounded job finishes (exit 0) or Ctrl-C
- * (exit 130), printing progress every second.
+ * --in-process}, every task as a thread here) — until a bounded job finishes (exit 0), is stopped
+ * with a savepoint (exit 0), or SIGINT/SIGTERM cancels it (exit 130/143), printing progress every
+ * second and a {@code RESULT} line at the end. The worker processes never outlive this one: they
+ * are stopped before it exits and end by themselves when it is killed ({@code --parent-pid}).
+ *
+ * <p>Threading: runs on the command's thread; a signal cancels from the shutdown hook.
  */
 @Command(
     name = "local",
@@ -26,13 +32,17 @@ import picocli.CommandLine.Parameters;
     description = "Run a StreamingJob manifest on this machine (alias: run).")
 final class LocalCommand implements Callable<Integer> {
 
+  /** How long a signal waits for the RESULT line and the workers' end before the JVM halts. */
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
   @Parameters(index = "0", paramLabel = "FILE.yaml", description = "StreamingJob manifest")
   Path manifest;
 
   @Option(
       names = "--job-id",
+      converter = JobIdConverter.class,
       description =
-          "directory of this run in checkpoint storage " + "(default: <name>-<timestamp>)")
+          "directory of this run in checkpoint storage (default: <metadata.name>-<timestamp>)")
   String jobId;
 
   @Option(names = "--work-dir", description = "local scratch directory (default: a temp dir)")
@@ -40,19 +50,20 @@ final class LocalCommand implements Callable<Integer> {
 
   @Option(
       names = "--in-process",
-      description =
-          "run every task as a thread of this process " + "instead of worker child processes")
+      description = "run every task as a thread of this process instead of worker child processes")
   boolean inProcess;
 
   @Option(
       names = "--heartbeat-timeout",
       defaultValue = "5s",
-      description = "a worker silent this long is considered lost (default 5s)")
-  String heartbeatTimeout;
+      converter = DurationConverter.class,
+      description = "a worker silent this long is considered lost")
+  Duration heartbeatTimeout;
 
   @Option(
       names = "--http-port",
       defaultValue = "0",
+      converter = PortConverter.class,
       description =
           "port of the checkpoint page, metrics and state queries on 127.0.0.1"
               + " (0 = any free port)")
@@ -61,6 +72,7 @@ final class LocalCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "0",
+      converter = PortConverter.class,
       description =
           "port of the coordinator's gRPC API (savepoint, stop) and, with worker processes, of"
               + " their control streams, on 127.0.0.1 (0 = any free port)")
@@ -73,13 +85,7 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec;
-    try {
-      spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
-    } catch (Manifests.Unusable e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
+    JobSpec spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
     String id =
         jobId != null
             ? jobId
@@ -99,25 +105,53 @@ final class LocalCommand implements Callable<Integer> {
         spec.checkpoints().interval().toMillis(),
         spec.storage().describe(),
         id);
-    if (inProcess) {
-      try (JobRunner runner =
-          new JobRunner(spec, id, scratch, new JobRunner.Workers.InProcess(port))) {
+    try (ShutdownSignal signal = new ShutdownSignal(SHUTDOWN_GRACE)) {
+      if (inProcess) {
+        try (JobRunner runner =
+            open(spec, id, scratch, new JobRunner.Workers.InProcess(port), "127.0.0.1", port)) {
+          signal.onSignal(runner::cancel);
+          printApi(runner);
+          System.err.println("checkpoint page and metrics: " + startHttp(runner, httpPort));
+          return JobConsole.runToEnd(runner, quiet);
+        }
+      }
+      JobRunner.Workers workers = new JobRunner.Workers.Remote("127.0.0.1", port, heartbeatTimeout);
+      // closed in this order: the coordinator first, so that the workers it lets go are no loss;
+      // then the worker processes
+      try (WorkerProcesses processes =
+              new WorkerProcesses(spec.parallelism(), manifest, id, scratch);
+          JobRunner runner =
+              open(spec, id, scratch.resolve("coordinator"), workers, "127.0.0.1", port)) {
+        signal.onSignal(
+            () -> {
+              processes.stopRestarting();
+              runner.cancel();
+            });
+        processes.start("127.0.0.1:" + runner.controlPort());
+        System.err.println("worker logs: " + processes.logDir().resolve("worker-<i>.log"));
         printApi(runner);
-        System.err.println(
-            "checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
+        System.err.println("checkpoint page and metrics: " + startHttp(runner, httpPort));
         return JobConsole.runToEnd(runner, quiet);
       }
     }
-    JobRunner.Workers workers =
-        new JobRunner.Workers.Remote("127.0.0.1", port, Durations.parse(heartbeatTimeout));
-    try (JobRunner runner = new JobRunner(spec, id, scratch.resolve("coordinator"), workers);
-        WorkerProcesses processes =
-            new WorkerProcesses(
-                spec.parallelism(), manifest, "127.0.0.1:" + runner.controlPort(), id, scratch)) {
-      System.err.println("worker logs: " + processes.logDir().resolve("worker-<i>.log"));
-      printApi(runner);
-      System.err.println("checkpoint page and metrics: " + runner.startHttp("127.0.0.1", httpPort));
-      return JobConsole.runToEnd(runner, quiet);
+  }
+
+  /** The job's coordinator, or a {@link StartupError} when {@code --port} is taken. */
+  static JobRunner open(
+      JobSpec spec, String id, Path scratch, JobRunner.Workers workers, String host, int port)
+      throws StartupError {
+    try {
+      return new JobRunner(spec, id, scratch, workers);
+    } catch (JobRunner.CannotListenException e) {
+      throw StartupError.cannotListen("--port", host, port, e);
+    }
+  }
+
+  private static URI startHttp(JobRunner runner, int httpPort) throws StartupError {
+    try {
+      return runner.startHttp("127.0.0.1", httpPort);
+    } catch (IOException e) {
+      throw StartupError.cannotListen("--http-port", "127.0.0.1", httpPort, e);
     }
   }
 

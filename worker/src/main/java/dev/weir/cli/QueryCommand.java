@@ -2,7 +2,6 @@ package dev.weir.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.weir.config.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -37,7 +36,7 @@ final class QueryCommand implements Callable<Integer> {
   @Option(
       names = "--url",
       defaultValue = "http://127.0.0.1:8081",
-      description = "the coordinator's HTTP endpoint (default ${DEFAULT-VALUE})")
+      description = "the coordinator's HTTP endpoint")
   String url;
 
   @Option(names = "--operator", required = true, description = "uid of the keyed operator")
@@ -55,8 +54,9 @@ final class QueryCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       defaultValue = "10s",
-      description = "how long to wait for the coordinator's answer (default ${DEFAULT-VALUE})")
-  String timeout;
+      converter = DurationConverter.class,
+      description = "how long to wait for the coordinator's answer")
+  Duration wait;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -65,12 +65,7 @@ final class QueryCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     URI uri;
-    Duration wait;
     try {
-      wait = Durations.parse(timeout);
-      if (wait.isZero() || wait.isNegative()) {
-        throw new IllegalArgumentException("--timeout must be positive: " + timeout);
-      }
       uri = requestUri(url, operator, state, key);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());

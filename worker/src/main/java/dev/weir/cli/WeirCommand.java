@@ -2,11 +2,21 @@ package dev.weir.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** {@code java -jar weir-worker.jar <role> ...}: the one entry point of the runtime. */
+/**
+ * {@code java -jar weir-worker.jar <role> ...}: the one entry point of the runtime.
+ *
+ * <p>Every command inherits {@code --help} and {@code --version} and shows its defaults. A bad
+ * option value is one line naming the option and the value, then the usage, exit code 2 (picocli's
+ * converters: {@link DurationConverter}, {@link PortConverter}, {@link HostAndPort.Converter},
+ * {@link JobIdConverter}); a {@link StartupError} is one line, exit code 2.
+ */
 @Command(
     name = "weir-worker",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    scope = ScopeType.INHERIT,
     versionProvider = WeirCommand.Version.class,
     description = "Weir runtime: stateful stream processing with barrier checkpoints.",
     subcommands = {
@@ -20,6 +30,9 @@ import picocli.CommandLine.Command;
     })
 public final class WeirCommand implements Runnable {
 
+  /** Exit code of a usage error, a bad option value or a {@link StartupError}. */
+  static final int USAGE = CommandLine.ExitCode.USAGE;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -28,7 +41,21 @@ public final class WeirCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new WeirCommand()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line of the jar, with its handling of start-up errors. */
+  static CommandLine commandLine() {
+    return new CommandLine(new WeirCommand())
+        .setExecutionExceptionHandler(
+            (error, command, parseResult) -> {
+              if (error instanceof StartupError) {
+                command.getErr().println(error.getMessage());
+                command.getErr().flush();
+                return USAGE;
+              }
+              throw error;
+            });
   }
 
   /** The version the jar was built as. */

@@ -6,6 +6,8 @@ import dev.weir.net.WorkerRuntime;
 import dev.weir.runner.JobRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +15,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code weir-worker worker FILE.yaml --coordinator HOST:PORT --index I --job-id ID}: runs subtask
- * {@code I} of every operator of the job, for as long as the process lives. Defaults come from the
- * environment a worker pod gets.
+ * {@code I} of every operator of the job, until it is terminated, its coordinator has been gone for
+ * {@code --reconnect-timeout} (exit 1), or the process {@code --parent-pid} ends. Defaults come
+ * from the environment a worker pod gets.
+ *
+ * <p>Threading: the command's thread runs the worker's connection loop; a shutdown hook or the
+ * parent's end closes the worker from another thread.
  */
 @Command(name = "worker", description = "Run one worker of a job (subtask I of every operator).")
 final class WorkerCommand implements Callable<Integer> {
@@ -26,13 +32,16 @@ final class WorkerCommand implements Callable<Integer> {
       names = "--coordinator",
       defaultValue = "${env:WEIR_COORDINATOR}",
       required = true,
-      description = "host:port of the coordinator's control port (env WEIR_COORDINATOR)")
-  String coordinator;
+      converter = HostAndPort.Converter.class,
+      paramLabel = "HOST:PORT",
+      description = "the coordinator's control port (env WEIR_COORDINATOR)")
+  HostAndPort coordinator;
 
   @Option(
       names = "--index",
       defaultValue = "${env:WEIR_WORKER_INDEX}",
       required = true,
+      paramLabel = "I",
       description = "this worker's index, 0..parallelism-1 (env WEIR_WORKER_INDEX)")
   int index;
 
@@ -40,6 +49,7 @@ final class WorkerCommand implements Callable<Integer> {
       names = "--job-id",
       defaultValue = "${env:WEIR_JOB_ID}",
       required = true,
+      converter = JobIdConverter.class,
       description = "the job's directory in checkpoint storage (env WEIR_JOB_ID)")
   String jobId;
 
@@ -52,24 +62,44 @@ final class WorkerCommand implements Callable<Integer> {
       description = "address other workers reach this one at (env POD_IP)")
   String advertiseHost;
 
-  @Option(names = "--data-port", defaultValue = "0", description = "data server port (0 = any)")
+  @Option(
+      names = "--data-port",
+      defaultValue = "0",
+      converter = PortConverter.class,
+      description = "data server port (0 = any)")
   int dataPort;
+
+  @Option(
+      names = "--reconnect-timeout",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "give up (exit 1) after this long without a coordinator; on Kubernetes the pod is then"
+              + " restarted")
+  Duration reconnectTimeout;
+
+  @Option(
+      names = "--parent-pid",
+      paramLabel = "PID",
+      description = "end this worker when the process PID ends (local mode passes its own pid)")
+  Long parentPid;
 
   @Option(names = "--work-dir", description = "local scratch directory (default: a temp dir)")
   Path workDir;
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec;
-    try {
-      spec = Manifests.load(manifest);
-    } catch (Manifests.Unusable e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
+    JobSpec spec = Manifests.load(manifest);
     if (index < 0 || index >= spec.parallelism()) {
-      System.err.println("--index " + index + " is outside 0.." + (spec.parallelism() - 1));
-      return 2;
+      throw new StartupError(
+          "--index " + index + " is outside 0.." + (spec.parallelism() - 1) + " (the parallelism)");
+    }
+    Optional<ProcessHandle> parent = Optional.empty();
+    if (parentPid != null) {
+      parent = ProcessHandle.of(parentPid).filter(ProcessHandle::isAlive);
+      if (parent.isEmpty()) {
+        throw new StartupError("--parent-pid " + parentPid + ": no such process");
+      }
     }
     Path scratch =
         (workDir != null ? workDir : Files.createTempDirectory("weir-worker-"))
@@ -78,7 +108,7 @@ final class WorkerCommand implements Callable<Integer> {
     try (WorkerRuntime worker =
         new WorkerRuntime(
             index,
-            coordinator,
+            coordinator.toString(),
             bind,
             advertiseHost,
             dataPort,
@@ -86,9 +116,33 @@ final class WorkerCommand implements Callable<Integer> {
             JobRunner.graphFactory(spec),
             store,
             JobRunner.backendFactory(spec, store),
-            scratch)) {
+            scratch,
+            reconnectTimeout)) {
       Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "shutdown"));
-      worker.run();
+      parent.ifPresent(
+          p ->
+              p.onExit()
+                  .thenRun(
+                      () -> {
+                        System.err.println(
+                            "worker "
+                                + index
+                                + ": parent process "
+                                + parentPid
+                                + " ended; stopping");
+                        worker.close();
+                      }));
+      if (worker.run() == WorkerRuntime.Ending.COORDINATOR_GONE) {
+        System.err.println(
+            "worker "
+                + index
+                + ": no coordinator at "
+                + coordinator
+                + " for "
+                + reconnectTimeout.toMillis()
+                + " ms (--reconnect-timeout); giving up");
+        return 1;
+      }
     }
     return 0;
   }

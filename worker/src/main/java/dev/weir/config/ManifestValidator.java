@@ -1,8 +1,12 @@
 package dev.weir.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.api.StreamJob;
@@ -14,10 +18,15 @@ import dev.weir.runtime.RestartStrategy;
 import dev.weir.state.KeyGroupRangeAssignment;
 import dev.weir.state.StateBackendKind;
 import dev.weir.storage.StorageLocation;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -32,7 +41,9 @@ public final class ManifestValidator {
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          // unknown fields are refused before binding, all at once, naming their lines
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Function<String, String> environment;
   private final List<String> problems = new ArrayList<>();
@@ -43,7 +54,7 @@ public final class ManifestValidator {
 
   /** Parses and validates; {@code source} names the manifest in messages. */
   public JobSpec validate(String yaml, String source) throws InvalidManifestException {
-    com.fasterxml.jackson.databind.JsonNode tree;
+    JsonNode tree;
     try {
       tree = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
@@ -56,17 +67,25 @@ public final class ManifestValidator {
     }
     StreamingJobManifest manifest;
     try {
-      manifest = tree == null ? null : YAML.treeToValue(tree, StreamingJobManifest.class);
+      if (tree != null && !tree.isMissingNode()) {
+        refuseUnknownFields(tree, StreamingJobManifest.class, "", fieldLines(yaml));
+      }
+      manifest =
+          tree == null || tree.isMissingNode()
+              ? null
+              : YAML.treeToValue(tree, StreamingJobManifest.class);
     } catch (JsonMappingException e) {
       String field =
           e.getPath().stream()
               .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
               .collect(Collectors.joining("."))
               .replace(".[", "[");
-      throw new InvalidManifestException(
-          source, List.of((field.isEmpty() ? "" : field + ": ") + e.getOriginalMessage()));
+      problems.add((field.isEmpty() ? "" : field + ": ") + e.getOriginalMessage());
+      throw new InvalidManifestException(source, problems);
     } catch (JsonProcessingException e) {
       throw new InvalidManifestException(source, List.of(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new InvalidManifestException(source, List.of("not valid YAML: " + e.getMessage()));
     }
     if (manifest == null) {
       throw new InvalidManifestException(source, List.of("the manifest is empty"));
@@ -80,6 +99,60 @@ public final class ManifestValidator {
 
   private void problem(String field, String message) {
     problems.add(field + ": " + message);
+  }
+
+  /**
+   * Refuses every field of {@code node} that the manifest model ({@code type}, a record) does not
+   * declare, naming it, its line and the fields known there: a typo would otherwise silently run
+   * the job with a default. Descends into declared fields whose type is a record; a record
+   * annotated to ignore unknown fields (Kubernetes' metadata) and untyped ({@link JsonNode}) fields
+   * are not checked.
+   */
+  private void refuseUnknownFields(
+      JsonNode node, Class<?> type, String path, Map<String, Integer> lines) {
+    if (!node.isObject() || !type.isRecord()) {
+      return;
+    }
+    JsonIgnoreProperties lenient = type.getAnnotation(JsonIgnoreProperties.class);
+    if (lenient != null && lenient.ignoreUnknown()) {
+      return;
+    }
+    Map<String, Class<?>> declared = new TreeMap<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      declared.put(component.getName(), component.getType());
+    }
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              String field = path.isEmpty() ? name : path + "." + name;
+              Class<?> fieldType = declared.get(name);
+              if (fieldType == null) {
+                Integer line = lines.get("/" + field.replace('.', '/'));
+                problem(
+                    field,
+                    "unknown field"
+                        + (line == null ? "" : " (line " + line + ")")
+                        + "; known here: "
+                        + String.join(", ", declared.keySet()));
+              } else {
+                refuseUnknownFields(node.get(name), fieldType, field, lines);
+              }
+            });
+  }
+
+  /** The line of every field name in the document, by its JSON pointer ({@code /spec/job}). */
+  private static Map<String, Integer> fieldLines(String yaml) throws IOException {
+    Map<String, Integer> lines = new HashMap<>();
+    try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token == JsonToken.FIELD_NAME) {
+          lines.putIfAbsent(
+              parser.getParsingContext().pathAsPointer().toString(),
+              parser.currentTokenLocation().getLineNr());
+        }
+      }
+    }
+    return lines;
   }
 
   private JobSpec check(StreamingJobManifest manifest) {

@@ -47,6 +47,9 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
           });
   private volatile CompletableFuture<Void> allRegistered = new CompletableFuture<>();
   private volatile RemoteDeployment current;
+  // set once the job has ended, is being cancelled or the registry closed: workers leaving then
+  // are expected
+  private volatile boolean jobEnded;
   // ids of state queries, unique across the deployments of this coordinator: a late answer to a
   // query of a cancelled deployment must not be taken for the answer to a newer one
   private final AtomicLong requestIds = new AtomicLong();
@@ -94,6 +97,15 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
 
   long nextRequestId() {
     return requestIds.incrementAndGet();
+  }
+
+  /**
+   * The job has ended (finished, cancelled, failed) or is being cancelled: workers that leave from
+   * now on are expected to (their processes are being stopped), so they are no loss to recover from
+   * and no warning. Any thread.
+   */
+  public void jobEnded() {
+    jobEnded = true;
   }
 
   void setCurrent(RemoteDeployment deployment) {
@@ -144,12 +156,18 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
     if (allRegistered.isDone()) {
       allRegistered = new CompletableFuture<>();
     }
-    LOG.warn("{}", why);
+    if (jobEnded) {
+      LOG.info("{} (the job has ended or is being cancelled)", why);
+    } else {
+      LOG.warn("{}", why);
+    }
     RemoteDeployment deployment = current;
     if (deployment != null) {
       deployment.workerLost(session.index);
     }
-    onWorkerLost.accept(why);
+    if (!jobEnded) {
+      onWorkerLost.accept(why);
+    }
   }
 
   @Override
@@ -222,6 +240,7 @@ public final class WorkerRegistry extends CoordinatorGrpc.CoordinatorImplBase
 
   @Override
   public void close() {
+    jobEnded = true;
     watchdog.shutdownNow();
     sessions.values().forEach(s -> s.close("coordinator shutting down"));
   }

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker process: connects to the coordinator, registers as worker {@code index}, and runs the
  * tasks of every attempt it is sent. When the connection breaks (coordinator restarted), it cancels
- * its tasks and reconnects with backoff; the new coordinator restores the job from storage.
+ * its tasks and reconnects with backoff; the new coordinator restores the job from storage. A
+ * worker that has been without a coordinator for {@code reconnectTimeout} gives up ({@link
+ * Ending#COORDINATOR_GONE}): its process ends, and whatever supervises it (Kubernetes, local mode)
+ * decides what comes next, instead of a worker polling a coordinator that will never return.
  *
- * <p>Threading: control messages are handled in order on one "worker-control" thread; tasks report
- * from their own threads through {@link #send}, which is synchronized.
+ * <p>Threading: {@link #run()} owns the connection loop on the caller's thread; control messages
+ * are handled in order on one "worker-control" thread; tasks report from their own threads through
+ * {@link #send}, which is synchronized. {@link #close()} may be called from any thread (a shutdown
+ * hook) and more than once.
  */
 public final class WorkerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
@@ -69,6 +75,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final ExecutorService async = Executors.newCachedThreadPool(daemon("snapshot-io"));
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(daemon("worker-heartbeat"));
+  private final Duration reconnectTimeout;
   private volatile boolean closed;
   private StreamObserver<WorkerMessage> out;
   private volatile WorkerDeployment deployment;
@@ -85,8 +92,13 @@ public final class WorkerRuntime implements AutoCloseable {
       Supplier<JobGraph> graphs,
       CompletedCheckpointStore checkpoints,
       KeyedStateBackendFactory backends,
-      Path workDir)
+      Path workDir,
+      Duration reconnectTimeout)
       throws java.io.IOException {
+    if (reconnectTimeout.isZero() || reconnectTimeout.isNegative()) {
+      throw new IllegalArgumentException("reconnectTimeout must be > 0, got " + reconnectTimeout);
+    }
+    this.reconnectTimeout = reconnectTimeout;
     this.index = index;
     this.coordinator = coordinator;
     this.advertiseHost = advertiseHost;
@@ -106,20 +118,41 @@ public final class WorkerRuntime implements AutoCloseable {
     };
   }
 
-  /** Connects, and reconnects after every loss, until {@link #close()}. Blocks. */
-  public void run() throws InterruptedException {
+  /** How {@link #run()} ended. */
+  public enum Ending {
+    /** {@link #close()} was called. */
+    CLOSED,
+    /** No coordinator could be reached for the reconnect timeout. */
+    COORDINATOR_GONE
+  }
+
+  /**
+   * Connects, and reconnects after every loss, until {@link #close()} or until no coordinator could
+   * be reached for the reconnect timeout. Blocks.
+   */
+  public Ending run() throws InterruptedException {
     Duration backoff = Duration.ofMillis(100);
+    long connectedNanos = System.nanoTime(); // when this worker last had a coordinator
     while (!closed) {
       CountDownLatch ended = new CountDownLatch(1);
       // the stream's callbacks only hand messages to the control thread: they run on the
       // transport's own thread, one thread hop less for every trigger and notification
       ManagedChannel channel = transport.connection(coordinator).directExecutor().build();
-      boolean registered = session(channel, ended);
+      long left = reconnectTimeout.toNanos() - (System.nanoTime() - connectedNanos);
+      boolean registered = session(channel, ended, Math.max(0, left));
       ended.await();
       channel.shutdownNow();
-      control.submit(this::cancelDeployment);
+      if (registered) {
+        connectedNanos = System.nanoTime();
+      }
+      if (!onControlThread(this::cancelDeployment)) {
+        break; // closed meanwhile
+      }
       if (closed) {
         break;
+      }
+      if (System.nanoTime() - connectedNanos >= reconnectTimeout.toNanos()) {
+        return Ending.COORDINATOR_GONE; // the caller says so and ends the process
       }
       backoff =
           registered ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), Duration.ofSeconds(2));
@@ -130,14 +163,43 @@ public final class WorkerRuntime implements AutoCloseable {
           backoff.toMillis());
       TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
     }
+    return Ending.CLOSED;
+  }
+
+  /**
+   * Hands {@code action} to the control thread.
+   *
+   * @return false when the control thread is shut down (the worker closed meanwhile)
+   */
+  private boolean onControlThread(Runnable action) {
+    try {
+      control.execute(
+          () -> {
+            try {
+              action.run();
+            } catch (RuntimeException e) {
+              // the control thread goes on with the next message; this one's failure is loud
+              LOG.error("worker {}: handling a control message failed", index, e);
+            }
+          });
+      return true;
+    } catch (RejectedExecutionException e) {
+      if (!closed) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) < 0 ? a : b;
   }
 
-  /** Opens one control stream; returns whether it registered, counts down {@code ended} on loss. */
-  private boolean session(ManagedChannel channel, CountDownLatch ended)
+  /**
+   * Opens one control stream; returns whether it registered (waiting at most 30 s, and at most
+   * {@code patienceNanos}), counts down {@code ended} on loss.
+   */
+  private boolean session(ManagedChannel channel, CountDownLatch ended, long patienceNanos)
       throws InterruptedException {
     CountDownLatch registered = new CountDownLatch(1);
     ScheduledFuture<?>[] heartbeat = new ScheduledFuture<?>[1];
@@ -157,14 +219,16 @@ public final class WorkerRuntime implements AutoCloseable {
                         && controlQueued.get() == 0
                         && trigger(message.getTrigger()))) {
                       controlQueued.incrementAndGet();
-                      control.submit(
+                      if (!onControlThread(
                           () -> {
                             try {
                               handle(message);
                             } finally {
                               controlQueued.decrementAndGet();
                             }
-                          });
+                          })) {
+                        controlQueued.decrementAndGet();
+                      }
                     }
                   }
 
@@ -197,7 +261,7 @@ public final class WorkerRuntime implements AutoCloseable {
                     .setDataAddress(advertiseHost + ":" + dataServer.port()))
             .build());
     // registered, or the stream already ended (coordinator not there): whichever comes first
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + Math.min(TimeUnit.SECONDS.toNanos(30), patienceNanos);
     while (System.nanoTime() < deadline) {
       if (registered.await(50, TimeUnit.MILLISECONDS)) {
         return true;
@@ -206,7 +270,15 @@ public final class WorkerRuntime implements AutoCloseable {
         return false;
       }
     }
-    return false;
+    if (registered.getCount() > 0) {
+      synchronized (this) {
+        stream.onError(
+            io.grpc.Status.DEADLINE_EXCEEDED
+                .withDescription("no answer to the registration")
+                .asRuntimeException());
+      }
+    }
+    return registered.getCount() == 0;
   }
 
   private synchronized void send(WorkerMessage message) {
@@ -425,8 +497,11 @@ public final class WorkerRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       if (out != null) {
         try {
           out.onCompleted();
@@ -435,7 +510,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
       }
     }
-    control.submit(this::cancelDeployment);
+    onControlThread(this::cancelDeployment);
     control.shutdown();
     timers.shutdownNow();
     async.shutdownNow();

@@ -60,7 +60,11 @@ import java.util.stream.Stream;
 
 /**
  * Runs a validated job inside this process: coordinator and job master on one main thread, every
- * task on its own thread, checkpoints in the spec's storage.
+ * task on its own thread (or in worker processes), checkpoints in the spec's storage.
+ *
+ * <p>Threading: the job's state is owned by the job master's main thread; the methods here hand
+ * over to it or read thread-safe views, and may be called from any thread. {@link #close()} is
+ * called once, by the thread that started the job.
  */
 public final class JobRunner implements AutoCloseable {
   private final JobSpec spec;
@@ -70,6 +74,8 @@ public final class JobRunner implements AutoCloseable {
   private final SingleThreadMainExecutor main;
   private final ExecutorService io;
   private final JobMaster jobMaster;
+  // completed (exceptionally only) when an action of the main thread failed unexpectedly
+  private final CompletableFuture<JobStatus> mainThreadFailure = new CompletableFuture<>();
   private final java.util.Queue<Long> completedDurations =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.Queue<Long> completionDurations =
@@ -122,7 +128,14 @@ public final class JobRunner implements AutoCloseable {
     this.jobId = jobId;
     this.workDir = workDir;
     this.storage = spec.storage().open();
-    this.main = new SingleThreadMainExecutor("job-master-" + spec.name());
+    this.main =
+        new SingleThreadMainExecutor(
+            "job-master-" + spec.name(),
+            failure ->
+                mainThreadFailure.completeExceptionally(
+                    new IllegalStateException(
+                        "unexpected failure of the job master, the job cannot go on: " + failure,
+                        failure)));
     this.io =
         Executors.newCachedThreadPool(
             r -> {
@@ -185,8 +198,7 @@ public final class JobRunner implements AutoCloseable {
                 .build()
                 .start();
       } catch (IOException e) {
-        throw new UncheckedIOException(
-            "cannot listen on " + remote.bindHost() + ":" + remote.port(), e);
+        throw new CannotListenException(remote.bindHost(), remote.port(), e);
       }
       deployer =
           (attempt, restore, listener, responder) ->
@@ -211,7 +223,7 @@ public final class JobRunner implements AutoCloseable {
                 .build()
                 .start();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
+        throw new CannotListenException("127.0.0.1", ((Workers.InProcess) workers).apiPort(), e);
       }
       deployer =
           (attempt, restore, listener, responder) ->
@@ -237,6 +249,21 @@ public final class JobRunner implements AutoCloseable {
             spec.restartStrategy().get(),
             snapshot -> SnapshotVerifier.verify(storage, snapshot.metadata()));
     master[0] = jobMaster;
+  }
+
+  /** The coordinator's gRPC port could not be opened (taken, or a bad address). */
+  public static final class CannotListenException extends UncheckedIOException {
+    CannotListenException(String host, int port, IOException cause) {
+      super("cannot listen on " + host + ":" + port + ": " + rootMessage(cause), cause);
+    }
+
+    private static String rootMessage(Throwable failure) {
+      Throwable root = failure;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
   }
 
   /** The runtime settings a spec gives, the same in the coordinator and in every worker. */
@@ -284,11 +311,21 @@ public final class JobRunner implements AutoCloseable {
   /**
    * Starts the job from the latest completed checkpoint or savepoint of its job id, if any, else
    * from the spec's initial savepoint, if any.
+   *
+   * @return the job's terminal status, or exceptionally the unexpected failure of the job master
+   *     that ended it (the job cannot be trusted to go on after one; the caller ends the process)
    */
   public CompletableFuture<JobStatus> start() {
     String savepoint = spec.initialSavepointPath();
-    return jobMaster.recoverAndStart(
-        store, savepoint == null ? null : () -> Savepoints.load(storage, savepoint));
+    CompletableFuture<JobStatus> ended =
+        jobMaster
+            .recoverAndStart(
+                store, savepoint == null ? null : () -> Savepoints.load(storage, savepoint))
+            .applyToEither(mainThreadFailure, status -> status);
+    if (registry != null) {
+      ended.whenComplete((status, failure) -> registry.jobEnded());
+    }
+    return ended;
   }
 
   /**
@@ -445,20 +482,46 @@ public final class JobRunner implements AutoCloseable {
     return storage;
   }
 
+  /**
+   * Cancels the job. Workers that leave from now on (a Ctrl-C in a terminal reaches them too) are
+   * expected to, not a loss to recover from. Any thread.
+   */
   public void cancel() {
+    if (registry != null) {
+      registry.jobEnded();
+    }
     jobMaster.cancel();
   }
 
+  /**
+   * How long {@link #close()} keeps the API up for callers that have not yet fetched the outcome of
+   * their savepoint (a stop-with-savepoint ends the job, and with it the process, while its caller
+   * is still polling for the path).
+   */
+  public static final Duration SAVEPOINT_OUTCOME_PICKUP = Duration.ofSeconds(10);
+
   @Override
   public void close() {
+    try {
+      savepointOperations.awaitOutcomesFetched(SAVEPOINT_OUTCOME_PICKUP);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (http != null) {
       http.close();
     }
-    if (controlServer != null) {
-      controlServer.shutdownNow();
-    }
     if (registry != null) {
       registry.close();
+    }
+    if (controlServer != null) {
+      // calls in flight (the answer that hands a caller its savepoint) are still sent
+      controlServer.shutdown();
+      try {
+        controlServer.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      controlServer.shutdownNow();
     }
     main.close();
     drainIo();

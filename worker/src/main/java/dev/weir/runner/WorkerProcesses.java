@@ -17,7 +17,13 @@ import org.slf4j.LoggerFactory;
  * worker that dies (a test SIGKILLs one) is started again with the same index, and the coordinator
  * restores the job once it has reconnected.
  *
- * <p>Threading: one supervisor thread owns the process table; {@link #close()} stops it first.
+ * <p>The workers never outlive this process: {@link #close()} stops them, and each is started with
+ * {@code --parent-pid} of this process, so that it ends by itself when this process is killed
+ * (SIGKILL runs no shutdown hook).
+ *
+ * <p>Threading: the process table is guarded by this object's monitor; one supervisor thread
+ * restarts dead workers; {@link #stopRestarting()} and {@link #close()} may be called from any
+ * thread (a shutdown hook).
  */
 public final class WorkerProcesses implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerProcesses.class);
@@ -55,15 +61,28 @@ public final class WorkerProcesses implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private volatile boolean closed;
+  private String coordinator;
+  private boolean restarting = true;
+  private boolean closed;
   private int restarts;
 
   /**
+   * Starts the workers at once.
+   *
    * @param manifest the manifest every worker reads
    * @param coordinator host:port of the coordinator's control port
    */
   public WorkerProcesses(
       int parallelism, Path manifest, String coordinator, String jobId, Path workDir) {
+    this(parallelism, manifest, jobId, workDir);
+    start(coordinator);
+  }
+
+  /**
+   * Workers to be started by {@link #start(String)} once the coordinator listens (it is closed
+   * first, so it is created after them).
+   */
+  public WorkerProcesses(int parallelism, Path manifest, String jobId, Path workDir) {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(javaBin);
@@ -82,8 +101,6 @@ public final class WorkerProcesses implements AutoCloseable {
             "dev.weir.cli.WeirCommand",
             "worker",
             manifest.toAbsolutePath().toString(),
-            "--coordinator",
-            coordinator,
             "--job-id",
             jobId,
             "--bind",
@@ -91,11 +108,24 @@ public final class WorkerProcesses implements AutoCloseable {
             "--advertise-host",
             "127.0.0.1",
             "--work-dir",
-            workDir.toString()));
+            workDir.toString(),
+            "--parent-pid",
+            String.valueOf(ProcessHandle.current().pid())));
     this.baseCommand = List.copyOf(command);
     this.logDir = workDir;
     this.processes = new Process[parallelism];
-    for (int i = 0; i < parallelism; i++) {
+  }
+
+  /**
+   * Starts one worker per index, connecting to {@code coordinator} (host:port of its control port),
+   * and supervises them.
+   */
+  public synchronized void start(String coordinator) {
+    if (this.coordinator != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.coordinator = coordinator;
+    for (int i = 0; i < processes.length; i++) {
       processes[i] = launch(i);
     }
     supervisor.scheduleWithFixedDelay(this::supervise, 100, 100, TimeUnit.MILLISECONDS);
@@ -103,7 +133,7 @@ public final class WorkerProcesses implements AutoCloseable {
 
   private Process launch(int index) {
     List<String> command = new ArrayList<>(baseCommand);
-    command.addAll(List.of("--index", String.valueOf(index)));
+    command.addAll(List.of("--coordinator", coordinator, "--index", String.valueOf(index)));
     File log = logDir.resolve("worker-" + index + ".log").toFile();
     log.getParentFile().mkdirs();
     try {
@@ -117,7 +147,7 @@ public final class WorkerProcesses implements AutoCloseable {
   }
 
   private synchronized void supervise() {
-    if (closed) {
+    if (closed || !restarting) {
       return;
     }
     for (int i = 0; i < processes.length; i++) {
@@ -133,13 +163,21 @@ public final class WorkerProcesses implements AutoCloseable {
     }
   }
 
-  /** Process ids of the current workers, by index. */
+  /** Process ids of the current workers, by index (-1 before {@link #start}). */
   public synchronized long[] pids() {
     long[] pids = new long[processes.length];
     for (int i = 0; i < processes.length; i++) {
-      pids[i] = processes[i].pid();
+      pids[i] = processes[i] == null ? -1 : processes[i].pid();
     }
     return pids;
+  }
+
+  /**
+   * A worker that dies from now on stays dead (the job is being cancelled: a Ctrl-C in a terminal
+   * reaches the workers too, and they must not be started again).
+   */
+  public synchronized void stopRestarting() {
+    restarting = false;
   }
 
   public synchronized int restarts() {
@@ -152,14 +190,23 @@ public final class WorkerProcesses implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     supervisor.shutdownNow();
     for (Process p : processes) {
-      p.destroy();
+      if (p != null) {
+        p.destroy();
+      }
     }
     for (Process p : processes) {
+      if (p == null) {
+        continue;
+      }
       try {
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          LOG.warn("worker (pid {}) did not stop within 5 s of SIGTERM; killing it", p.pid());
           p.destroyForcibly();
         }
       } catch (InterruptedException e) {

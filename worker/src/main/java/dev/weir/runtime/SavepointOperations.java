@@ -1,19 +1,30 @@
 package dev.weir.runtime;
 
 import dev.weir.checkpoint.CompletedCheckpoint;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * Savepoints requested through the coordinator's API, by request id: a request id seen before
  * returns that operation and starts nothing, so a caller that retries (an operator restarted
- * mid-upgrade) never takes a second savepoint or stops the job twice. Thread-safe.
+ * mid-upgrade) never takes a second savepoint or stops the job twice.
+ *
+ * <p>It also knows which outcomes their callers have not fetched yet, so that a process ending with
+ * its job (after a stop-with-savepoint) can keep its API up until the caller has the savepoint's
+ * path ({@link #awaitOutcomesFetched}).
+ *
+ * <p>Threading: thread-safe; the operations are in a concurrent map, the set of outcomes not yet
+ * fetched is guarded by this object's monitor.
  */
 public final class SavepointOperations {
 
@@ -45,6 +56,8 @@ public final class SavepointOperations {
   private final Function<Boolean, CompletableFuture<CompletedCheckpoint>> trigger;
   private final LongSupplier clock;
   private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+  // request ids in progress, or finished and not yet fetched by a caller; guarded by this
+  private final Set<String> awaitingPickup = new HashSet<>();
 
   /**
    * @param trigger takes a savepoint (argument: stop the job after it)
@@ -68,7 +81,10 @@ public final class SavepointOperations {
         new Operation(id, stop, State.IN_PROGRESS, null, -1, null, clock.getAsLong(), 0);
     Operation earlier = operations.putIfAbsent(id, started);
     if (earlier != null) {
-      return earlier;
+      return fetched(earlier);
+    }
+    synchronized (this) {
+      awaitingPickup.add(id);
     }
     CompletableFuture<CompletedCheckpoint> savepoint;
     try {
@@ -99,12 +115,45 @@ public final class SavepointOperations {
                         messageOf(error),
                         started.triggerTimestampMillis(),
                         clock.getAsLong())));
-    return operations.get(id);
+    return fetched(operations.get(id));
   }
 
-  /** The operation of a request id, or null when this coordinator never saw it. */
+  /**
+   * The operation of a request id, or null when this coordinator never saw it. Returning a finished
+   * operation counts as its caller having fetched the outcome.
+   */
   public Operation get(String requestId) {
-    return operations.get(Objects.requireNonNull(requestId));
+    Operation operation = operations.get(Objects.requireNonNull(requestId));
+    return operation == null ? null : fetched(operation);
+  }
+
+  private Operation fetched(Operation operation) {
+    if (operation.state() != State.IN_PROGRESS) {
+      synchronized (this) {
+        if (awaitingPickup.remove(operation.requestId())) {
+          notifyAll();
+        }
+      }
+    }
+    return operation;
+  }
+
+  /**
+   * Waits until every operation has finished and its outcome was fetched ({@link #get} or a
+   * repeated {@link #trigger}), for at most {@code limit}.
+   *
+   * @return whether every outcome was fetched in time
+   */
+  public synchronized boolean awaitOutcomesFetched(Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!awaitingPickup.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   private static String messageOf(Throwable error) {

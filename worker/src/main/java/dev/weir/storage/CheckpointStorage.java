@@ -87,6 +87,15 @@ public interface CheckpointStorage extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * Returns {@code path} when it is a valid relative path of every storage (no leading '/', no
+   * empty, "." or ".." segment, no backslash), else throws {@link IllegalArgumentException} naming
+   * the fault. For names that become paths, such as a job id, checked before any I/O.
+   */
+  static String requireValidPath(String path) {
+    return ObjectPath.requireValid(path);
+  }
+
   /** Joins path segments with '/'. */
   static String join(String first, String... more) {
     StringBuilder sb = new StringBuilder(first);

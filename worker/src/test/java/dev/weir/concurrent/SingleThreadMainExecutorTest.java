@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,5 +37,26 @@ class SingleThreadMainExecutorTest {
         .doesNotThrowAnyException();
     // refused at hand-over (the pool is shut down): nothing was queued that could still run
     assertThat(late).hasValue(0);
+  }
+
+  @Test
+  void anExceptionEscapingAnActionIsHandedToTheFailureHandlerAndTheThreadGoesOn() throws Exception {
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    SingleThreadMainExecutor main = new SingleThreadMainExecutor("test-main", failure::complete);
+    try {
+      main.execute(
+          () -> {
+            throw new IllegalArgumentException("invalid segment '..' in path: ../x/chk-");
+          });
+
+      assertThat(failure.get(5, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("../x");
+      CountDownLatch next = new CountDownLatch(1);
+      main.execute(next::countDown);
+      assertThat(next.await(5, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      main.close();
+    }
   }
 }

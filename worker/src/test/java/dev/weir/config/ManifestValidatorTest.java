@@ -3,6 +3,7 @@ package dev.weir.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.checkpoint.CheckpointingMode;
 import dev.weir.state.StateBackendKind;
 import java.time.Duration;
@@ -154,5 +155,137 @@ class ManifestValidatorTest {
         .isInstanceOf(InvalidManifestException.class)
         .hasMessageContaining("spec.checkpointing.alignedCheckpointTimeout")
         .hasMessageContaining("needs unaligned: true");
+  }
+
+  @Test
+  void aMisspelledFieldIsRefusedNamingItItsLineAndTheFieldsKnownThere() {
+    assertThatThrownBy(
+            () -> validator.validate(VALID.replace("parallelism: 3", "paralellism: 4"), "pv.yaml"))
+        .isInstanceOf(InvalidManifestException.class)
+        .hasMessageContaining("pv.yaml")
+        .hasMessageContaining("spec.paralellism: unknown field (line 5)")
+        .hasMessageContaining("known here: allowNonRestoredState, checkpointing,")
+        .hasMessageContaining(" parallelism,");
+  }
+
+  @Test
+  void everyUnknownFieldIsNamedInOneMessage() {
+    String bad =
+        VALID
+            .replace("interval: 500ms", "intervall: 500ms")
+            .replace("kind: StreamingJob", "kind: StreamingJob\nspecs: {}")
+            .replace("restartStrategy: {type: fixed-delay", "restartStrategy: {typ: fixed-delay");
+
+    assertThatThrownBy(() -> validator.validate(bad, "f"))
+        .hasMessageContaining("spec.checkpointing.intervall: unknown field")
+        .hasMessageContaining("specs: unknown field (line 3)")
+        .hasMessageContaining("spec.restartStrategy.typ: unknown field");
+  }
+
+  @Test
+  void theKubernetesOnlyFieldsAreKnownAndIgnoredLocally() throws Exception {
+    String kubernetes =
+        VALID.replace(
+            "spec:\n",
+            """
+            spec:
+              image: registry.example.com/weir/worker:0.1.0
+              upgradeMode: savepoint
+              upgradeTimeout: 5m
+              state: running
+              savepointTriggerNonce: 3
+              savepointOnDeletion: true
+              workers: {resources: {requests: {cpu: 500m}}, podTemplate: {metadata: {labels: {a: b}}}}
+              coordinator: {resources: {limits: {memory: 512Mi}}}
+            """);
+    String withJar = kubernetes.replace("args: [", "jarURI: 'local:///opt/job.jar', args: [");
+    assertThat(withJar).isNotEqualTo(VALID);
+
+    assertThat(validator.validate(withJar, "f").parallelism()).isEqualTo(3);
+  }
+
+  @Test
+  void theManifestsOfTheRepositoryAreValid() throws Exception {
+    ManifestValidator withCredentials =
+        new ManifestValidator(
+            Map.of("WEIR_S3_ACCESS_KEY", "access", "WEIR_S3_SECRET_KEY", "secret-key")::get);
+    for (String name : new String[] {"page-view-count.yaml", "page-view-count-k8s.yaml"}) {
+      java.nio.file.Path file = java.nio.file.Path.of("..", "manifests", name);
+      assertThat(withCredentials.validate(java.nio.file.Files.readString(file), name).name())
+          .isEqualTo("page-view-count");
+    }
+  }
+
+  @Test
+  void unsetCheckpointingFieldsTakeTheDefaultsTheCrdDocuments() throws Exception {
+    JobSpec spec =
+        validator.validate(
+            VALID.replace(
+                "checkpointing: {interval: 500ms, mode: AT_LEAST_ONCE, timeout: 10s, retained: 2}",
+                "checkpointing: {}"),
+            "f");
+    assertThat(spec.checkpoints()).isEqualTo(CheckpointConfig.DEFAULT);
+
+    com.fasterxml.jackson.databind.JsonNode crd =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(
+                java.nio.file.Path.of("..", "crds", "streamingjobs.weir.dev-v1.yml").toFile());
+    com.fasterxml.jackson.databind.JsonNode documented =
+        crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/checkpointing")
+            .path("properties");
+    assertThat(documentedDefault(documented, "interval"))
+        .isEqualTo(Durations.parse("10s"))
+        .isEqualTo(spec.checkpoints().interval());
+    assertThat(documentedDefault(documented, "timeout"))
+        .isEqualTo(Durations.parse("10m"))
+        .isEqualTo(spec.checkpoints().timeout());
+    assertThat(documentedDefault(documented, "minPause")).isEqualTo(spec.checkpoints().minPause());
+    assertThat(documented.path("maxConcurrent").path("description").asText())
+        .endsWith("Default " + spec.checkpoints().maxConcurrent() + ".");
+    assertThat(documented.path("tolerableFailures").path("description").asText())
+        .endsWith("Default " + spec.checkpoints().tolerableFailures() + ".");
+    assertThat(documented.path("retained").path("description").asText())
+        .endsWith("Default " + spec.checkpoints().retained() + ".");
+  }
+
+  @Test
+  void everyFieldTheCrdDeclaresIsKnownToTheRuntime() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode spec =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(java.nio.file.Path.of("..", "crds", "streamingjobs.weir.dev-v1.yml").toFile())
+            .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    Map<String, Class<?>> models =
+        Map.of(
+            "", StreamingJobManifest.Spec.class,
+            "job", StreamingJobManifest.Job.class,
+            "checkpointing", StreamingJobManifest.Checkpointing.class,
+            "storage", StreamingJobManifest.Storage.class,
+            "restartStrategy", StreamingJobManifest.RestartStrategy.class,
+            "workers", StreamingJobManifest.PodSettings.class,
+            "coordinator", StreamingJobManifest.PodSettings.class);
+    models.forEach(
+        (field, model) -> {
+          com.fasterxml.jackson.databind.JsonNode properties =
+              (field.isEmpty() ? spec : spec.path("properties").path(field)).path("properties");
+          assertThat(properties.size()).as(field).isPositive();
+          java.util.List<String> known =
+              java.util.Arrays.stream(model.getRecordComponents())
+                  .map(java.lang.reflect.RecordComponent::getName)
+                  .toList();
+          properties
+              .fieldNames()
+              .forEachRemaining(name -> assertThat(known).as("spec." + field).contains(name));
+        });
+  }
+
+  private static Duration documentedDefault(
+      com.fasterxml.jackson.databind.JsonNode properties, String field) {
+    String description = properties.path(field).path("description").asText();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Default (\\S+)\\.$").matcher(description);
+    assertThat(m.find()).as(field + ": " + description).isTrue();
+    return Durations.parse(m.group(1));
   }
 }

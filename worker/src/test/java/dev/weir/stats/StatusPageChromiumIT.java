@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.runtime.JobStatus;
 import dev.weir.testbed.Chromium;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,16 +101,33 @@ class StatusPageChromiumIT {
   }
 
   @Test
-  void aScreenshotOfThePageCanBeTaken() throws IOException {
+  void theScreenshotShowsThePageOnWhiteWithTheChartsPointsAndTheStatusesInTheirColours()
+      throws IOException {
     Path png = Path.of("target", "chromium", "status-page.png");
     Files.createDirectories(png.getParent());
     Files.deleteIfExists(png);
 
     Chromium.screenshot(server.uri().toString(), png, 1280, 1600);
 
-    byte[] header = new byte[8];
-    System.arraycopy(Files.readAllBytes(png), 0, header, 0, 8);
-    assertThat(header).startsWith(0x89, 'P', 'N', 'G');
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image).as("a PNG that decodes").isNotNull();
+    assertThat(image.getWidth()).isEqualTo(1280);
+    assertThat(image.getHeight()).isEqualTo(1600);
+    Map<Integer, Integer> pixels = new HashMap<>();
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        pixels.merge(image.getRGB(x, y) & 0xffffff, 1, Integer::sum);
+      }
+    }
+    int all = image.getWidth() * image.getHeight();
+    // the page's background, and text and table lines on it (a blank or error page fails here)
+    assertThat(image.getRGB(0, 0) & 0xffffff).isEqualTo(0xffffff);
+    assertThat(pixels.get(0xffffff)).isBetween(all / 2, all - 2_000);
+    // the chart: three completed checkpoints as duration points (#0969da) and size points
+    // (#8250df), the failed one marked in red (#cf222e), which the failed row's status shares
+    assertThat(pixels.getOrDefault(0x0969da, 0)).as("duration blue").isGreaterThan(30);
+    assertThat(pixels.getOrDefault(0x8250df, 0)).as("size purple").isGreaterThan(30);
+    assertThat(pixels.getOrDefault(0xcf222e, 0)).as("failure red").isGreaterThan(10);
   }
 
   private static List<Row> historyRows(String dom) {
