@@ -146,7 +146,7 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
             .setVersion(1)
             .setJobName(jobName)
             .setJobId(jobId)
-            .setStatus(jobMaster.status().name())
+            .setStatus(jobMaster.reportedStatus().name())
             .setAttempt(Math.max(0, jobMaster.attempt()))
             .setParallelism(parallelism)
             .setConnectedWorkers(connectedWorkers.getAsInt())

@@ -438,7 +438,7 @@ public final class JobRunner implements AutoCloseable {
             () ->
                 new JobOverview(
                     spec.name(),
-                    jobMaster.status(),
+                    jobMaster.reportedStatus(),
                     jobMaster.attempt(),
                     spec.parallelism(),
                     in.perSecond(),

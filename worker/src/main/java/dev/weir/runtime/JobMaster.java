@@ -49,6 +49,10 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   private final CompletableFuture<JobStatus> result = new CompletableFuture<>();
 
   private volatile JobStatus status = JobStatus.CREATED;
+
+  /** The current attempt's deployment has started: every task runs, checkpoints are taken. */
+  private volatile boolean deploymentStarted;
+
   private volatile Deployment deployment;
   private volatile int attempt = -1;
   private volatile Throwable failureCause;
@@ -243,6 +247,21 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     return status;
   }
 
+  /**
+   * The status as the job's observers (the operator, the console, the CLI) are told it: RUNNING
+   * only once the current attempt's deployment has started (its tasks run and savepoints can be
+   * taken); while an attempt is still being deployed, CREATED for the first and RESTARTING for a
+   * later one. An operator that saw RUNNING earlier called the job Ready, and the savepoint it then
+   * asked for (an upgrade's, a deletion's) failed with "not running".
+   */
+  public JobStatus reportedStatus() {
+    JobStatus now = status;
+    if (now == JobStatus.RUNNING && !deploymentStarted) {
+      return attempt <= 0 ? JobStatus.CREATED : JobStatus.RESTARTING;
+    }
+    return now;
+  }
+
   public int attempt() {
     return attempt;
   }
@@ -344,6 +363,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
       LOG.info("attempt {}: starting without state", nextAttempt);
     }
     status = JobStatus.RUNNING;
+    deploymentStarted = false;
     Deployment started =
         deployer.deploy(
             nextAttempt, restore, new AttemptListener(nextAttempt), responder(nextAttempt));
@@ -367,6 +387,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
                           runningSinceNanos = System.nanoTime();
                         }
                         coordinator.start(started, started.sources(), started.allTasks());
+                        deploymentStarted = true;
                       }
                     }));
   }

@@ -158,6 +158,26 @@ class JobMasterTest {
   }
 
   @Test
+  void theJobIsReportedRunningOnlyOnceItsDeploymentHasStarted() {
+    JobMaster master = jobMaster(1, RestartStrategy.fixedDelay(3, Duration.ofMillis(10)), false);
+    master.start();
+    main.runPending();
+    assertThat(master.reportedStatus()).isEqualTo(JobStatus.CREATED);
+    current().started.complete(null);
+    main.runPending();
+    assertThat(master.reportedStatus()).isEqualTo(JobStatus.RUNNING);
+
+    // a restart: the next attempt is still restarting until it has started too
+    current().listener.taskFailed(COUNTER, FailureKind.INFRASTRUCTURE, new IllegalStateException());
+    main.advance(Duration.ofMillis(10));
+    assertThat(deployments).hasSize(2);
+    assertThat(master.reportedStatus()).isEqualTo(JobStatus.RESTARTING);
+    current().started.complete(null);
+    main.runPending();
+    assertThat(master.reportedStatus()).isEqualTo(JobStatus.RUNNING);
+  }
+
+  @Test
   void userCodeFailingInARestoredAttemptRestartsPerTheStrategyEvenWithOneRetainedCheckpoint() {
     JobMaster master = jobMaster(1, RestartStrategy.fixedDelay(3, Duration.ofMillis(10)), true);
     master.start();

@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 class OperatorKilledDuringRescaleE2E {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorKilledDuringRescaleE2E.class);
   private static final String BUCKET = "weir";
+
   /** This run's storage prefix: MinIO outlives a run, and a run reads only its own output. */
   private static final String PREFIX = "e2e-operator-kill-" + System.currentTimeMillis();
+
   private static final Duration READY = Duration.ofMinutes(3);
 
   private static WeirOnCluster weir;
