@@ -109,6 +109,38 @@ public final class WeirOnCluster {
                 "--timeout=120s")
             .orThrow();
       }
+      KubernetesClient client = cluster.client();
+      try {
+        // the operator reconciles only once it holds the Lease (after a restart: once the old
+        // pod's Lease has expired)
+        await()
+            .atMost(Duration.ofMinutes(1))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  String holder =
+                      client
+                          .leases()
+                          .inNamespace(OPERATOR_NAMESPACE)
+                          .withName(RELEASE)
+                          .get()
+                          .getSpec()
+                          .getHolderIdentity();
+                  return client
+                      .pods()
+                      .inNamespace(OPERATOR_NAMESPACE)
+                      .withLabel("app.kubernetes.io/name", RELEASE)
+                      .list()
+                      .getItems()
+                      .stream()
+                      .anyMatch(
+                          p ->
+                              p.getMetadata().getName().equals(holder)
+                                  && p.getMetadata().getDeletionTimestamp() == null);
+                });
+      } finally {
+        client.close();
+      }
       cluster.kubectl("apply", "-f", root.resolve("manifests/minio.yaml").toString()).orThrow();
       cluster
           .kubectl("-n", MINIO_NAMESPACE, "rollout", "status", "deploy/minio", "--timeout=120s")
