@@ -66,6 +66,11 @@ public final class JobOnCluster {
     return this;
   }
 
+  /** Deletes the namespace (and with it the job and its pods) without waiting. */
+  public void deleteNamespace() {
+    weir.client.namespaces().withName(namespace).delete();
+  }
+
   public ExternalCommand.Result kubectl(String... args) {
     List<String> all = new ArrayList<>(List.of("-n", namespace));
     all.addAll(List.of(args));

@@ -91,6 +91,6 @@ class OperatorInstallE2E {
 
     assertThat(job.resource().get().getMetadata().getGeneration()).isEqualTo(generation);
     assertThat(job.status().jobId).isEqualTo(jobId);
-    job.kubectl("delete", "streamingjob", job.name, "--wait=true").orThrow();
+    job.deleteNamespace();
   }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -48,6 +49,14 @@ class StreamingJobOnClusterE2E {
   private static WeirOnCluster weir;
   private static JobOnCluster job;
   private static String manifest;
+
+  /** The node has two cores: a scenario's pods must not hold CPU requests the next one needs. */
+  @AfterAll
+  static void deleteTheNamespace() {
+    if (job != null) {
+      job.deleteNamespace();
+    }
+  }
 
   @BeforeAll
   static void applyTheExample() throws Exception {
@@ -366,6 +375,7 @@ class StreamingJobOnClusterE2E {
             .findFirst()
             .orElseThrow(
                 () -> new AssertionError("no SavepointCompleted event: " + other.events()));
+    other.deleteNamespace();
     String path = reported.substring(reported.indexOf("s3://"));
     String base = "s3://" + BUCKET + "/" + PREFIX + "-deletion/";
     assertThat(path).startsWith(base);
