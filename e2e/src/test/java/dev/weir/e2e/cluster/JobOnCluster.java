@@ -66,6 +66,24 @@ public final class JobOnCluster {
     return this;
   }
 
+  /**
+   * The shipped example (manifests/page-view-count-k8s.yaml) with another rate (events/s per source
+   * subtask), and its checkpoints and output under a storage prefix of the caller's.
+   */
+  public static String example(
+      WeirOnCluster weir, String rate, String bucket, String prefix, String output)
+      throws IOException {
+    String text = Files.readString(weir.root.resolve("manifests/page-view-count-k8s.yaml"));
+    for (String expected :
+        List.of(
+            "--rate, \"5000\"", "s3://weir/page-view-count/output", "prefix: page-view-count")) {
+      assertThat(text).as("the example manifest").contains(expected);
+    }
+    return text.replace("--rate, \"5000\"", "--rate, \"" + rate + "\"")
+        .replace("s3://weir/page-view-count/output", "s3://" + bucket + "/" + output)
+        .replace("prefix: page-view-count", "prefix: " + prefix);
+  }
+
   /** Deletes the namespace (and with it the job and its pods) without waiting. */
   public void deleteNamespace() {
     weir.client.namespaces().withName(namespace).delete();

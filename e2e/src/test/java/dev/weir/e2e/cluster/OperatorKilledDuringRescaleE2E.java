@@ -9,7 +9,6 @@ import dev.weir.operator.api.StreamingJobStatus;
 import dev.weir.operator.api.UpgradeStep;
 import dev.weir.storage.CheckpointStorage;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -57,12 +56,7 @@ class OperatorKilledDuringRescaleE2E {
   static void applyTheExample() throws Exception {
     weir = WeirOnCluster.get();
     job = new JobOnCluster(weir, "e2e-operator-kill", "page-view-count").createNamespace();
-    String manifest =
-        Files.readString(weir.root.resolve("manifests/page-view-count-k8s.yaml"))
-            .replace("--rate, \"5000\"", "--rate, \"300\"")
-            .replace("s3://weir/page-view-count/output", "s3://" + BUCKET + "/" + PREFIX + "/out")
-            .replace("prefix: page-view-count", "prefix: " + PREFIX);
-    job.apply(manifest).orThrow();
+    job.apply(JobOnCluster.example(weir, "300", BUCKET, PREFIX, PREFIX + "/out")).orThrow();
     job.awaitReady(2, READY);
   }
 

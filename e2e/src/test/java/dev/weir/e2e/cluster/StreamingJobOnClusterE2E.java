@@ -10,7 +10,6 @@ import dev.weir.operator.api.StreamingJobStatus;
 import dev.weir.storage.CheckpointStorage;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +61,7 @@ class StreamingJobOnClusterE2E {
   static void applyTheExample() throws Exception {
     weir = WeirOnCluster.get();
     job = new JobOnCluster(weir, "e2e-lifecycle", "page-view-count").createNamespace();
-    String example = Files.readString(weir.root.resolve("manifests/page-view-count-k8s.yaml"));
-    manifest =
-        replace(
-            replace(
-                replace(example, "--rate, \"5000\"", "--rate, \"400\""),
-                "s3://weir/page-view-count/output",
-                "s3://" + BUCKET + "/" + OUTPUT),
-            "prefix: page-view-count",
-            "prefix: " + PREFIX);
+    manifest = JobOnCluster.example(weir, "400", BUCKET, PREFIX, OUTPUT);
   }
 
   private static String replace(String text, String what, String with) {
@@ -183,26 +174,23 @@ class StreamingJobOnClusterE2E {
   @Test
   @Order(4)
   void aDeletedWorkerPodShowsInStatusWithinTwoSecondsAndTheJobRecovers() throws Exception {
-    job.awaitReady(2, READY);
-    Pod worker = job.pods("worker").get(0);
-    long t0 = System.nanoTime();
-    weir.client.pods().resource(worker).withGracePeriod(0).delete();
-    awaitNotReadyWithin(Duration.ofSeconds(2), t0);
-    job.awaitReady(2, READY);
-    timing("worker pod deleted -> Ready again", (System.nanoTime() - t0) / 1_000_000);
-    assertOutputExactSoFar();
+    deletePodAndAwaitRecovery("worker");
   }
 
   @Test
   @Order(5)
   void aDeletedCoordinatorPodShowsInStatusWithinTwoSecondsAndTheJobRecovers() throws Exception {
+    deletePodAndAwaitRecovery("coordinator");
+  }
+
+  private static void deletePodAndAwaitRecovery(String component) throws Exception {
     job.awaitReady(2, READY);
-    Pod coordinator = job.pods("coordinator").get(0);
+    Pod pod = job.pods(component).get(0);
     long t0 = System.nanoTime();
-    weir.client.pods().resource(coordinator).withGracePeriod(0).delete();
+    weir.client.pods().resource(pod).withGracePeriod(0).delete();
     awaitNotReadyWithin(Duration.ofSeconds(2), t0);
     job.awaitReady(2, READY);
-    timing("coordinator pod deleted -> Ready again", (System.nanoTime() - t0) / 1_000_000);
+    timing(component + " pod deleted -> Ready again", (System.nanoTime() - t0) / 1_000_000);
     assertOutputExactSoFar();
   }
 
