@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/testbed/setup.sh >/dev/null
-# A cluster the tests start is stopped again at the end (one that was already up stays up).
+# A cluster that is not up is reset (whatever an earlier run left behind, even killed, is gone),
+# started by the tests, and stopped again at the end; one that is up stays up.
 if ! bash tools/cluster.sh status >/dev/null 2>&1; then
+  bash tools/cluster.sh reset >/dev/null 2>&1 || true
   trap 'bash tools/cluster.sh down >/dev/null 2>&1 || true' EXIT
 fi
 mvn -B verify "$@"
