@@ -16,14 +16,22 @@ import dev.weir.proto.runtime.TriggerSavepointRequest;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.SavepointOperations;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * The coordinator's published gRPC API: what the operator reads to reflect a job in its status, and
  * savepoints (trigger, stop-with-savepoint, dispose). Reads only thread-safe views of the job
- * master.
+ * master. Status watches ({@code WatchJobStatus}) are served by one daemon thread that looks for a
+ * change every 100 ms and is the only writer of their streams.
  */
 public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
   private final String jobName;
@@ -33,6 +41,11 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
   private final IntSupplier connectedWorkers;
   private final SavepointOperations savepoints;
   private final SavepointDisposer disposer;
+  private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+  private ScheduledExecutorService watchThread; // started by the first watcher; daemon
+
+  /** How often the watch thread looks for a change to send. */
+  private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
 
   /** Deletes a savepoint by the location a caller gave. */
   @FunctionalInterface
@@ -139,6 +152,68 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void getJobStatus(JobStatusRequest request, StreamObserver<JobStatusResponse> response) {
+    response.onNext(status());
+    response.onCompleted();
+  }
+
+  /**
+   * Registers a watcher; the watch thread sends it the status at once and then each change. Streams
+   * end when the caller cancels them (or the server shuts down).
+   */
+  @Override
+  public void watchJobStatus(JobStatusRequest request, StreamObserver<JobStatusResponse> response) {
+    Watcher watcher = new Watcher((ServerCallStreamObserver<JobStatusResponse>) response);
+    watcher.call.setOnCancelHandler(() -> watchers.remove(watcher));
+    watchers.add(watcher);
+    startWatchThread();
+  }
+
+  /** One watching caller; written to by the watch thread only. */
+  private static final class Watcher {
+    final ServerCallStreamObserver<JobStatusResponse> call;
+    String lastSent;
+
+    Watcher(ServerCallStreamObserver<JobStatusResponse> call) {
+      this.call = call;
+    }
+  }
+
+  private synchronized void startWatchThread() {
+    if (watchThread != null) {
+      return;
+    }
+    watchThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "job-status-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    watchThread.scheduleWithFixedDelay(
+        this::sendChanges, 0, WATCH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** On the watch thread: the status to every watcher that has not seen this state of it. */
+  private void sendChanges() {
+    if (watchers.isEmpty()) {
+      return;
+    }
+    JobStatusResponse now = status();
+    String state = now.getStatus() + "/" + now.getAttempt() + "/" + now.getFailure();
+    for (Watcher watcher : watchers) {
+      if (state.equals(watcher.lastSent)) {
+        continue;
+      }
+      try {
+        watcher.call.onNext(now);
+        watcher.lastSent = state;
+      } catch (RuntimeException e) { // cancelled meanwhile
+        watchers.remove(watcher);
+      }
+    }
+  }
+
+  private JobStatusResponse status() {
     JobMaster jobMaster = jobMasters.get();
     CheckpointStats stats = jobMaster.checkpointStats();
     JobStatusResponse.Builder status =
@@ -176,7 +251,6 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
     if (jobMaster.failureCause() != null) {
       status.setFailure(String.valueOf(jobMaster.failureCause()));
     }
-    response.onNext(status.build());
-    response.onCompleted();
+    return status.build();
   }
 }

@@ -11,9 +11,12 @@ import dev.weir.proto.runtime.JobStatusResponse;
 import dev.weir.runtime.JobStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JobStatusServiceIT {
 
   @Test
-  void reportsWorkersCheckpointsAndTheFinalStatusOverGrpc(@TempDir Path dir) throws Exception {
+  void reportsWorkersCheckpointsAndTheFinalStatusOverGrpcAndTellsAWatcherEachChangeOfState(
+      @TempDir Path dir) throws Exception {
     PageViewCountRun job = new PageViewCountRun(30_000, 10);
     job.rate = 5_000;
     job.storageYaml = "{path: '" + dir.resolve("checkpoints") + "'}";
@@ -42,6 +46,23 @@ class JobStatusServiceIT {
           NettyChannelBuilder.forAddress("127.0.0.1", runner.controlPort()).usePlaintext().build();
       try {
         var api = JobServiceGrpc.newBlockingStub(channel);
+        List<String> told = new CopyOnWriteArrayList<>();
+        JobServiceGrpc.newStub(channel)
+            .watchJobStatus(
+                JobStatusRequest.getDefaultInstance(),
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(JobStatusResponse status) {
+                    told.add(status.getStatus());
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+        await().atMost(Duration.ofSeconds(10)).until(() -> !told.isEmpty());
         var result = runner.start();
 
         await()
@@ -60,6 +81,14 @@ class JobStatusServiceIT {
         assertThat(finished.getStatus()).isEqualTo("FINISHED");
         assertThat(finished.getCheckpoints().getCompleted())
             .isGreaterThanOrEqualTo(running.getCheckpoints().getCompleted() + 1);
+
+        // the watcher heard of each change of state once, and not of every checkpoint
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.contains("FINISHED"));
+        assertThat(told).first().isEqualTo("CREATED");
+        assertThat(told).containsSubsequence("CREATED", "RUNNING", "FINISHED");
+        for (int i = 1; i < told.size(); i++) {
+          assertThat(told.get(i)).as("message %d of %s", i, told).isNotEqualTo(told.get(i - 1));
+        }
       } finally {
         channel.shutdownNow();
       }

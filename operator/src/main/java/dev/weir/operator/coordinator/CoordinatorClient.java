@@ -18,4 +18,20 @@ public interface CoordinatorClient {
   SavepointOutcome savepoint(String requestId);
 
   void disposeSavepoint(String path);
+
+  /**
+   * Asks the coordinator to tell each change of its job's state (status, attempt, failure): {@code
+   * onChange} runs at once and then on every change, on a client thread, until the returned handle
+   * is closed or the stream ends, when {@code onEnd} runs once. Without such a stream (a fake, an
+   * old coordinator) nothing is told and the caller's poll alone observes the job.
+   */
+  default Watch watch(Runnable onChange, Runnable onEnd) {
+    return () -> {};
+  }
+
+  /** An open stream of job-state changes; closing it cancels the stream. */
+  interface Watch extends AutoCloseable {
+    @Override
+    void close();
+  }
 }

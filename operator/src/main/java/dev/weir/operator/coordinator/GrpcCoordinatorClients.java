@@ -12,10 +12,14 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
 /**
@@ -128,6 +132,48 @@ public final class GrpcCoordinatorClients implements CoordinatorClients {
       } catch (StatusRuntimeException e) {
         throw unavailable("DisposeSavepoint", e);
       }
+    }
+
+    @Override
+    public Watch watch(Runnable onChange, Runnable onEnd) {
+      AtomicReference<ClientCallStreamObserver<JobStatusRequest>> call = new AtomicReference<>();
+      AtomicBoolean ended = new AtomicBoolean();
+      Runnable end =
+          () -> {
+            if (ended.compareAndSet(false, true)) {
+              onEnd.run();
+            }
+          };
+      JobServiceGrpc.newStub(channel)
+          .watchJobStatus(
+              JobStatusRequest.getDefaultInstance(),
+              new ClientResponseObserver<JobStatusRequest, JobStatusResponse>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<JobStatusRequest> stream) {
+                  call.set(stream);
+                }
+
+                @Override
+                public void onNext(JobStatusResponse status) {
+                  onChange.run();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  end.run();
+                }
+
+                @Override
+                public void onCompleted() {
+                  end.run();
+                }
+              });
+      return () -> {
+        ClientCallStreamObserver<JobStatusRequest> stream = call.get();
+        if (stream != null) {
+          stream.cancel("closed by the operator", null);
+        }
+      };
     }
 
     private static SavepointOutcome outcome(SavepointOperation op) {

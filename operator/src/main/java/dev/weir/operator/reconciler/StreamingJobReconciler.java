@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +70,9 @@ public final class StreamingJobReconciler
   private final Transitions transitions;
   private final ManualSavepoints manualSavepoints;
   private final OperatorMetrics metrics;
+  private final SimpleInboundEventSource<StreamingJob> coordinatorEvents =
+      new SimpleInboundEventSource<>("coordinators");
+  private final CoordinatorWatches watches = new CoordinatorWatches(coordinatorEvents);
 
   public StreamingJobReconciler(
       KubernetesClient client,
@@ -88,7 +92,10 @@ public final class StreamingJobReconciler
     this.manualSavepoints = new ManualSavepoints(events, settings, metrics);
   }
 
-  /** The job's pods, watched, so that a pod's change reconciles its StreamingJob at once. */
+  /**
+   * The job's pods, watched, and the coordinators' streams of job-state changes, so that a pod's or
+   * the job's change reconciles its StreamingJob at once.
+   */
   @Override
   public List<EventSource<?, StreamingJob>> prepareEventSources(
       EventSourceContext<StreamingJob> context) {
@@ -108,7 +115,7 @@ public final class StreamingJobReconciler
                       : Set.of(new ResourceID(job, pod.getMetadata().getNamespace()));
                 })
             .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    return List.of(new InformerEventSource<>(pods, context), coordinatorEvents);
   }
 
   @Override
@@ -231,9 +238,12 @@ public final class StreamingJobReconciler
     StreamingJobStatus s = r.status;
     boolean deployed =
         s.jobId != null && (s.deployedState == JobState.RUNNING || s.upgrade != null);
+    ResourceID id = ResourceID.fromResource(r.job);
     if (!deployed) {
+      watches.forget(id);
       return;
     }
+    watches.watch(id, s.jobId, r.coordinator);
     try {
       JobObservation o = r.coordinator.jobStatus();
       String expected = s.jobId;
@@ -286,6 +296,7 @@ public final class StreamingJobReconciler
             .rescheduleAfter(settings.pollInterval().toMillis());
       }
     }
+    watches.forget(ResourceID.fromResource(job));
     workloads.deleteAll(r.namespace(), r.name());
     events.normal(job, "Deleted", "coordinator, workers, services and config deleted");
     return DeleteControl.defaultDelete();

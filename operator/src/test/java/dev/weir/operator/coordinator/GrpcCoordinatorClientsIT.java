@@ -13,16 +13,32 @@ import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The operator's gRPC client of a real coordinator service on loopback. */
 class GrpcCoordinatorClientsIT {
 
   private static Server coordinator(int port, String jobId) throws Exception {
+    return coordinator(port, jobId, new ArrayList<>());
+  }
+
+  /** A coordinator whose watchers are handed to the test (it sends them what it likes). */
+  private static Server coordinator(
+      int port, String jobId, List<StreamObserver<JobStatusResponse>> watchers) throws Exception {
     return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
         .addService(
             new JobServiceGrpc.JobServiceImplBase() {
+              @Override
+              public void watchJobStatus(
+                  JobStatusRequest request, StreamObserver<JobStatusResponse> response) {
+                watchers.add(response);
+              }
+
               @Override
               public void getJobStatus(
                   JobStatusRequest request, StreamObserver<JobStatusResponse> response) {
@@ -37,6 +53,39 @@ class GrpcCoordinatorClientsIT {
             })
         .build()
         .start();
+  }
+
+  @Test
+  void aWatchTellsEachChangeTheCoordinatorSendsAndEndsOnceWhenTheCoordinatorGoes()
+      throws Exception {
+    int port = freePort();
+    List<StreamObserver<JobStatusResponse>> watchers = new CopyOnWriteArrayList<>();
+    AtomicInteger changes = new AtomicInteger();
+    AtomicInteger ends = new AtomicInteger();
+    Server server = coordinator(port, "job-1", watchers);
+    try (GrpcCoordinatorClients clients =
+        new GrpcCoordinatorClients((name, ns) -> "127.0.0.1:" + port, Duration.ofSeconds(2))) {
+      CoordinatorClient.Watch watch =
+          clients.forJob("ns", "job").watch(changes::incrementAndGet, ends::incrementAndGet);
+      await().atMost(Duration.ofSeconds(10)).until(() -> watchers.size() == 1);
+      watchers.get(0).onNext(JobStatusResponse.newBuilder().setStatus("RUNNING").build());
+      watchers.get(0).onNext(JobStatusResponse.newBuilder().setStatus("RESTARTING").build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 2);
+
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> ends.get() == 1);
+      watch.close(); // closing an ended watch is harmless
+      assertThat(ends.get()).isEqualTo(1);
+      assertThat(changes.get()).isEqualTo(2);
+    } finally {
+      server.shutdownNow();
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
