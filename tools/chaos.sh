@@ -17,10 +17,15 @@ if [ ! -f "$jar" ] || [ ! -d "$root/worker/target/test-classes/dev/weir/chaos" ]
     || [ ! -d "$root/tools/testbed/target/classes" ] || [ -n "${WEIR_CHAOS_BUILD:-}" ]; then
   mvn -B -q -o -f "$root/pom.xml" -pl worker -am package -DskipTests >&2
 fi
+# a copy of what the soak runs, so that a build during a long soak does not change it under it
+stage="$(mktemp -d "${TMPDIR:-/tmp}/weir-chaos-classes-XXXXXX")"; trap 'rm -rf "$stage"' EXIT
+cp "$jar" "$stage/weir-worker.jar"
+cp -r "$root/worker/target/test-classes" "$stage/test-classes"
+cp -r "$root/tools/testbed/target/classes" "$stage/testbed-classes"
 m2="${MAVEN_REPO:-$HOME/.m2/repository}"
 awaitility="$(sed -n 's:.*<awaitility.version>\(.*\)</awaitility.version>.*:\1:p' "$root/pom.xml")"
 hamcrest="$(ls -d "$m2"/org/hamcrest/hamcrest/*/ | sort -V | tail -1)"
-cp="$jar:$root/worker/target/test-classes:$root/tools/testbed/target/classes"
+cp="$stage/weir-worker.jar:$stage/test-classes:$stage/testbed-classes"
 cp="$cp:$m2/org/awaitility/awaitility/$awaitility/awaitility-$awaitility.jar"
 cp="$cp:$(ls "$hamcrest"hamcrest-*.jar | grep -v sources | head -1)"
 # MinIO's credentials, given to it and to the processes of the job through the environment
@@ -28,4 +33,4 @@ export WEIR_S3_ACCESS_KEY="${WEIR_S3_ACCESS_KEY:-weir-chaos}"
 export WEIR_S3_SECRET_KEY="${WEIR_S3_SECRET_KEY:-weir-chaos-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')}"
 export WEIR_WORKER_JAVA_OPTS="${WEIR_WORKER_JAVA_OPTS:--Xmx512m}"
 commit="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- worker tools/testbed || echo '+changes')"
-exec java -Xmx512m -cp "$cp" dev.weir.chaos.ChaosSoak --commit "$commit" "$@"
+java -Xmx512m -cp "$cp" dev.weir.chaos.ChaosSoak --commit "$commit" "$@"

@@ -183,7 +183,9 @@ final class ChaosRun {
     StringBuilder errors = new StringBuilder();
     Optional<String> savepoint = cluster.stopWithSavepoint(errors);
     if (savepoint.isEmpty()) {
-      log.printf("  rescale skipped: %s%n", errors);
+      // the job may have ended as the request went out (its coordinator exits at the end)
+      awaitUntil(cluster, Duration.ofSeconds(10), cluster::ended);
+      log.printf("  rescale skipped, the job had ended: %s%n", errors);
       return false;
     }
     awaitUntil(cluster, Duration.ofSeconds(60), cluster::ended);
