@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -180,12 +180,23 @@ final class ChaosRun {
   private boolean rescale(
       ChaosCluster cluster, Fault fault, String prefix, String output, String jobId)
       throws Exception {
+    // a stop is refused while the job restores from the previous fault: asked again, as an
+    // operator would, until it is taken or the job has ended (its coordinator exits at the end)
     StringBuilder errors = new StringBuilder();
-    Optional<String> savepoint = cluster.stopWithSavepoint(errors);
-    if (savepoint.isEmpty()) {
-      // the job may have ended as the request went out (its coordinator exits at the end)
-      awaitUntil(cluster, Duration.ofSeconds(10), cluster::ended);
-      log.printf("  rescale skipped, the job had ended: %s%n", errors);
+    AtomicReference<String> savepoint = new AtomicReference<>();
+    awaitUntil(
+        cluster,
+        Duration.ofSeconds(60),
+        () -> {
+          if (cluster.ended()) {
+            return true;
+          }
+          errors.setLength(0);
+          cluster.stopWithSavepoint(errors).ifPresent(savepoint::set);
+          return savepoint.get() != null;
+        });
+    if (savepoint.get() == null) {
+      log.printf("  rescale skipped, the job had ended (last refusal: %s)%n", errors);
       return false;
     }
     awaitUntil(cluster, Duration.ofSeconds(60), cluster::ended);
