@@ -107,7 +107,20 @@ public final class ChaosSoak implements Callable<Integer> {
       return 0;
     }
     Path dir = workDir != null ? workDir : Files.createTempDirectory("weir-chaos-");
-    List<Report> reports = soak(plans, new Workload(events, keys, rate), dir, keep, out);
+    List<Report> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+    // a soak cut short (SIGTERM, Ctrl-C) still prints the figures of the runs it completed, and
+    // leaves no process behind (the coordinator and MinIO are no children that end by themselves)
+    Thread interrupted =
+        new Thread(
+            () -> {
+              out.printf("%nINTERRUPTED after %d completed runs%n", reports.size());
+              out.print(SoakSummary.of(s, commit, List.copyOf(reports)).table());
+              out.flush();
+              ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            });
+    Runtime.getRuntime().addShutdownHook(interrupted);
+    soak(plans, new Workload(events, keys, rate), dir, keep, out, reports);
+    Runtime.getRuntime().removeShutdownHook(interrupted);
     SoakSummary summary = SoakSummary.of(s, commit, reports);
     out.println();
     out.println("CHAOS SUMMARY (one row per soak; faults by kind)");
@@ -161,7 +174,18 @@ public final class ChaosSoak implements Callable<Integer> {
   static List<Report> soak(
       List<ChaosPlan> plans, Workload workload, Path dir, boolean keep, PrintStream out)
       throws Exception {
-    List<Report> reports = new ArrayList<>();
+    return soak(plans, workload, dir, keep, out, new ArrayList<>());
+  }
+
+  /** {@link #soak(List, Workload, Path, boolean, PrintStream)}, adding to {@code reports}. */
+  private static List<Report> soak(
+      List<ChaosPlan> plans,
+      Workload workload,
+      Path dir,
+      boolean keep,
+      PrintStream out,
+      List<Report> reports)
+      throws Exception {
     try (MinioServer minio =
         MinioServer.start(
             "weir", System.getenv("WEIR_S3_ACCESS_KEY"), System.getenv("WEIR_S3_SECRET_KEY"))) {
