@@ -406,7 +406,12 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     };
   }
 
-  /** Task callbacks of one attempt; those of earlier attempts are ignored. */
+  /**
+   * Task callbacks of one attempt while it runs; those of an attempt that failed are ignored, also
+   * in the restart delay before the next attempt is deployed (its workers may run on for a while
+   * and read their sources to the end: a final checkpoint asked for then would be taken by the next
+   * attempt at its start, before its restored sources have replayed anything).
+   */
   private final class AttemptListener implements TaskListener {
     private final int of;
 
@@ -417,7 +422,7 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
     private void onMain(Runnable action) {
       main.execute(
           () -> {
-            if (of == attempt && !status.isTerminal()) {
+            if (of == attempt && status == JobStatus.RUNNING) {
               action.run();
             }
           });

@@ -178,6 +178,56 @@ class JobMasterTest {
   }
 
   @Test
+  void sourcesOfAFailedAttemptThatEndDuringTheRestartDelayDoNotEndTheNextAttempt() {
+    // found by the chaos soak: a coordinator paused beyond the heartbeat timeout failed the attempt
+    // while its workers ran on and read their sources to the end; their SOURCE_FINISHED events
+    // reached the job master in the restart delay and asked for a final checkpoint that the next
+    // attempt took at once, so its restored sources stopped at that barrier and the job finished
+    // without the records after the restored checkpoint
+    JobMaster master = jobMaster(1, RestartStrategy.fixedDelay(3, Duration.ofMillis(100)), true);
+    CompletableFuture<JobStatus> result = master.start();
+    main.advance(Duration.ofSeconds(1));
+    completeCheckpoint();
+    FakeDeployment failed = current();
+    failed.listener.taskFailed(SOURCE, FailureKind.INFRASTRUCTURE, new IllegalStateException());
+    main.runPending();
+    assertThat(master.status()).isEqualTo(JobStatus.RESTARTING);
+
+    failed.listener.sourceFinished(SOURCE); // late news of the failed attempt
+    main.runPending();
+    main.advance(Duration.ofMillis(100));
+
+    assertThat(deployments).hasSize(2);
+    assertThat(master.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(result).isNotDone();
+    assertThat(current().finalFlags)
+        .as("the restored attempt is not asked for a final checkpoint at its start")
+        .doesNotContain(true);
+    main.advance(Duration.ofSeconds(1));
+    assertThat(current().finalFlags).containsExactly(false);
+  }
+
+  @Test
+  void tasksOfAFailedAttemptThatReportFinishedDuringTheRestartDelayDoNotFinishTheJob() {
+    JobMaster master = jobMaster(1, RestartStrategy.fixedDelay(3, Duration.ofMillis(100)), true);
+    CompletableFuture<JobStatus> result = master.start();
+    main.advance(Duration.ofSeconds(1));
+    completeCheckpoint();
+    FakeDeployment failed = current();
+    failed.listener.taskFailed(COUNTER, FailureKind.INFRASTRUCTURE, new IllegalStateException());
+    main.runPending();
+
+    failed.listener.taskFinished(SOURCE);
+    failed.listener.taskFinished(COUNTER);
+    main.runPending();
+    main.advance(Duration.ofMillis(100));
+
+    assertThat(result).isNotDone();
+    assertThat(deployments).hasSize(2);
+    assertThat(master.status()).isEqualTo(JobStatus.RUNNING);
+  }
+
+  @Test
   void userCodeFailingInARestoredAttemptRestartsPerTheStrategyEvenWithOneRetainedCheckpoint() {
     JobMaster master = jobMaster(1, RestartStrategy.fixedDelay(3, Duration.ofMillis(10)), true);
     master.start();
