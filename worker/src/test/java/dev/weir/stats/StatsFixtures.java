@@ -12,21 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Task snapshots and a fed tracker for the statistics tests. */
-final class StatsFixtures {
+/** Task snapshots and a fed tracker for the statistics tests and those of their presentation. */
+public final class StatsFixtures {
   /** 2025-11-21T16:02:00Z. */
-  static final long T0 = 1_763_740_920_000L;
+  public static final long T0 = 1_763_740_920_000L;
 
-  static final TaskId SOURCE_0 = new TaskId(0, 0);
-  static final TaskId SOURCE_1 = new TaskId(0, 1);
-  static final TaskId COUNTER_0 = new TaskId(1, 0);
-  static final TaskId COUNTER_1 = new TaskId(1, 1);
-  static final Set<TaskId> ALL_TASKS = Set.of(SOURCE_0, SOURCE_1, COUNTER_0, COUNTER_1);
+  public static final TaskId SOURCE_0 = new TaskId(0, 0);
+  public static final TaskId SOURCE_1 = new TaskId(0, 1);
+  public static final TaskId COUNTER_0 = new TaskId(1, 0);
+  public static final TaskId COUNTER_1 = new TaskId(1, 1);
+  public static final Set<TaskId> ALL_TASKS = Set.of(SOURCE_0, SOURCE_1, COUNTER_0, COUNTER_1);
 
   private StatsFixtures() {}
 
   /** A source subtask: operator state only (its position, {@code positionBytes} long). */
-  static TaskSnapshot sourceAck(TaskId task, long checkpointId, int positionBytes) {
+  public static TaskSnapshot sourceAck(TaskId task, long checkpointId, int positionBytes) {
     SubtaskSnapshot source =
         SubtaskSnapshot.newBuilder()
             .setSubtaskIndex(task.subtask())
@@ -40,7 +40,7 @@ final class StatsFixtures {
   }
 
   /** A keyed subtask with one state file of {@code fileBytes} for operator "count". */
-  static TaskSnapshot counterAck(
+  public static TaskSnapshot counterAck(
       TaskId task, long checkpointId, long fileBytes, long alignmentNanos) {
     SubtaskSnapshot counter =
         SubtaskSnapshot.newBuilder()
@@ -66,7 +66,7 @@ final class StatsFixtures {
   }
 
   /** Triggers checkpoint {@code id} at {@code T0 + id * 10 s} and has every task acknowledge it. */
-  static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
+  public static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
     long trigger = triggerTime(id);
     tracker.reportTriggered(id, trigger, false, ALL_TASKS);
     tracker.reportAcknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3, "Source: generator");
@@ -77,7 +77,7 @@ final class StatsFixtures {
         counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, "count -> sink", 0);
   }
 
-  static long triggerTime(long id) {
+  public static long triggerTime(long id) {
     return T0 + id * 10_000;
   }
 
@@ -85,7 +85,7 @@ final class StatsFixtures {
    * A tracker with checkpoints 1-3 completed, 4 failed with a message full of markup, 5 in
    * progress, and a restore of 2.
    */
-  static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
+  public static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
     CheckpointStatsTracker tracker = new CheckpointStatsTracker(100, redaction);
     for (long id = 1; id <= 3; id++) {
       triggerAndAcknowledgeAll(tracker, id);
@@ -111,7 +111,7 @@ final class StatsFixtures {
     return tracker;
   }
 
-  static List<Long> ids(CheckpointStatsSnapshot snapshot) {
+  public static List<Long> ids(CheckpointStatsSnapshot snapshot) {
     return snapshot.history().stream().map(CheckpointDetails::id).toList();
   }
 }

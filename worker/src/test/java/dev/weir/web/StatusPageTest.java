@@ -1,9 +1,13 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.runtime.JobStatus;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.StatsFixtures;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
