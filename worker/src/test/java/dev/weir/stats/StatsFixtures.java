@@ -8,6 +8,7 @@ import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.SnapshotType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,13 +69,20 @@ public final class StatsFixtures {
   /** Triggers checkpoint {@code id} at {@code T0 + id * 10 s} and has every task acknowledge it. */
   public static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
     long trigger = triggerTime(id);
-    tracker.reportTriggered(id, trigger, false, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3, "Source: generator");
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, id, 8), trigger + 4, "Source: generator");
-    tracker.reportAcknowledged(
-        counterAck(COUNTER_0, id, 1_000 * id, 100_000), trigger + 20, "count -> sink", 4_096);
-    tracker.reportAcknowledged(
-        counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, "count -> sink", 0);
+    tracker.triggered(id, trigger, false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3);
+    tracker.acknowledged(sourceAck(SOURCE_1, id, 8), trigger + 4);
+    tracker.acknowledged(counterAck(COUNTER_0, id, 1_000 * id, 100_000), trigger + 20, 4_096);
+    tracker.acknowledged(counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, 0);
+  }
+
+  /** The stages' names: the sources, then the counter chained with the sink. */
+  public static String stageName(int stage) {
+    return switch (stage) {
+      case 0 -> "Source: generator";
+      case 1 -> "count -> sink";
+      default -> null;
+    };
   }
 
   public static long triggerTime(long id) {
@@ -86,11 +94,12 @@ public final class StatsFixtures {
    * progress, and a restore of 2.
    */
   public static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
-    CheckpointStatsTracker tracker = new CheckpointStatsTracker(100, redaction);
+    CheckpointStatsTracker tracker =
+        new CheckpointStatsTracker(100, redaction, StatsFixtures::stageName);
     for (long id = 1; id <= 3; id++) {
       triggerAndAcknowledgeAll(tracker, id);
       long stateSize = 16 + 3_000 * id;
-      tracker.reportCompleted(
+      tracker.completed(
           id,
           triggerTime(id) + 30,
           30 + id,
@@ -98,16 +107,16 @@ public final class StatsFixtures {
           stateSize,
           "file:///data/checkpoints/job/chk-" + id);
     }
-    tracker.reportTriggered(4, triggerTime(4), false, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5, "Source: generator");
-    tracker.reportFailed(
+    tracker.triggered(4, triggerTime(4), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5);
+    tracker.failed(
         4,
         triggerTime(4) + 60_000,
         CheckpointFailureReason.EXPIRED,
         "checkpoint 4 failed: <b>expired</b> & \"late\"");
-    tracker.reportRestored(2, triggerTime(4) + 61_000, "file:///data/checkpoints/job/chk-2");
-    tracker.reportTriggered(5, triggerTime(5), true, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, 5, 8), triggerTime(5) + 2, "Source: generator");
+    tracker.restored(2, triggerTime(4) + 61_000, "file:///data/checkpoints/job/chk-2");
+    tracker.triggered(5, triggerTime(5), true, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_1, 5, 8), triggerTime(5) + 2);
     return tracker;
   }
 
