@@ -60,7 +60,8 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
 
   /**
    * @param checkpoints the checkpoint statistics now, e.g. {@code CheckpointStatsTracker::snapshot}
-   * @param redaction applied to the job's failure cause (the statistics are redacted already)
+   * @param redaction applied to the job's failure cause and restore path (the statistics are
+   *     redacted already)
    */
   public JobStatusService(
       String jobName,
@@ -258,7 +259,7 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
       status.setLatestSavepoint(summary(stats.latestSavepoint()));
     }
     if (jobMaster.restoredFromPath() != null) {
-      status.setRestoredFromPath(jobMaster.restoredFromPath());
+      status.setRestoredFromPath(redaction.redact(jobMaster.restoredFromPath()));
     }
     if (stats.latestFailed() != null) {
       status.setLatestFailure(stats.latestFailed().failureMessage());
