@@ -8,6 +8,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -104,28 +106,45 @@ class OperatorArchitectureTest {
         .check(operator);
   }
 
+  /**
+   * The planners see a round only as an {@code Observed} value, never the {@code JobRound} itself
+   * (which writes status and reaches the coordinator).
+   */
   @Test
-  void theDecisionsOfTheReconcilerDoNoIo() {
+  void theTransitionPlannerAndTheSavepointVerdictDoNoIo() {
     noClasses()
         .that()
-        .haveSimpleName("TransitionPlanner")
-        .or()
-        .haveSimpleName("SavepointVerdict")
-        .or()
-        .haveSimpleName("StatusView")
-        .or()
-        .haveSimpleName("PodHealth")
-        .or()
-        .haveSimpleName("SpecDiff")
+        .haveNameMatching(
+            "dev\\.weir\\.operator\\.reconciler\\.(TransitionPlanner|TransitionPlan|Observed"
+                + "|SavepointVerdict)(\\$.*)?")
         .should()
-        .dependOnClassesThat(
-            resideInAPackage("io.fabric8.kubernetes.client..")
-                .and(not(name("io.fabric8.kubernetes.client.CustomResource")))
-                .or(name("dev.weir.operator.coordinator.CoordinatorClient"))
-                .or(name("dev.weir.operator.reconciler.JobWorkloads"))
-                .or(name("dev.weir.operator.reconciler.JobEvents"))
-                .or(name("dev.weir.operator.reconciler.StatusRecorder")))
-        .because("they are pure functions of status and observation, tested without a cluster")
+        .dependOnClassesThat(io().or(name("dev.weir.operator.reconciler.JobRound")))
+        .because("transitions are decided by pure functions of status and observation")
         .check(operator);
+  }
+
+  @Test
+  void theViewsOfTheReconcilerDoNoIo() {
+    noClasses()
+        .that()
+        .haveNameMatching(
+            "dev\\.weir\\.operator\\.reconciler\\.(StatusView|PodHealth|SpecDiff)(\\$.*)?")
+        .should()
+        .dependOnClassesThat(io())
+        .because("status, pod health and spec changes are derived without I/O")
+        .check(operator);
+  }
+
+  /** Whatever writes to the cluster or talks to a coordinator. */
+  private static DescribedPredicate<JavaClass> io() {
+    return resideInAPackage("io.fabric8.kubernetes.client..")
+        .and(not(name("io.fabric8.kubernetes.client.CustomResource")))
+        .or(name("dev.weir.operator.coordinator.CoordinatorClient"))
+        .or(name("dev.weir.operator.reconciler.JobWorkloads"))
+        .or(name("dev.weir.operator.reconciler.JobEvents"))
+        .or(name("dev.weir.operator.reconciler.StatusRecorder"))
+        .or(name("dev.weir.operator.reconciler.OperatorMetrics"))
+        .or(name("dev.weir.operator.reconciler.SavepointStep"))
+        .or(name("dev.weir.operator.reconciler.Transitions"));
   }
 }
