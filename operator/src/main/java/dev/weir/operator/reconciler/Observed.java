@@ -44,6 +44,10 @@ record Observed(
 
   /** True when {@code since} (RFC 3339; null counts as long ago) is more than {@code limit} ago. */
   boolean olderThan(String since, Duration limit) {
+    return olderThan(since, limit, now);
+  }
+
+  static boolean olderThan(String since, Duration limit, Instant now) {
     return since == null || Instant.parse(since).plus(limit).isBefore(now);
   }
 

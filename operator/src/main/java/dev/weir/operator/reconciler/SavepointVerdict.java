@@ -52,8 +52,7 @@ record SavepointVerdict(State state, String path, String failure) {
     if (answer != null && answer.state() == SavepointOutcome.State.FAILED) {
       return failed(answer.failure());
     }
-    if (request.startedAt() == null
-        || Instant.parse(request.startedAt()).plus(timeout).isBefore(now)) {
+    if (Observed.olderThan(request.startedAt(), timeout, now)) {
       return failed(
           "no result within " + timeout + (unavailable == null ? "" : " (" + unavailable + ")"));
     }

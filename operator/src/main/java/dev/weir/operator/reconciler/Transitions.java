@@ -76,7 +76,10 @@ final class Transitions {
     }
   }
 
-  /** Writes the plan's status, then tells it; true when the transition can go on this round. */
+  /**
+   * Writes the plan's status, then tells it; true when the transition can go on this round. One
+   * branch per kind of plan (a switch over the sealed interface once the build is on Java 21).
+   */
   private boolean carryOut(JobRound r, TransitionPlan plan) {
     StreamingJobStatus s = r.status;
     UpgradeProgress u = s.upgrade;

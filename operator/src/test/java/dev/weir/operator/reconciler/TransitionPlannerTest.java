@@ -186,12 +186,7 @@ class TransitionPlannerTest {
   @Test
   void aLastStateUpgradeRestartsTheSameJobIdWithoutASavepoint() {
     UpgradeProgress u =
-        planner
-            .begin(
-                target(UpgradeKind.UPGRADE, spec("last-state", 3, "w:2")),
-                running(),
-                observed(runningJob(2)))
-            .progress();
+        startFromTheRunningJob(target(UpgradeKind.UPGRADE, spec("last-state", 3, "w:2")));
 
     assertThat(u.step()).isEqualTo(UpgradeStep.STOPPING);
     assertThat(u.restore()).isEqualTo(RestoreMode.LAST_STATE);
@@ -202,12 +197,7 @@ class TransitionPlannerTest {
   @Test
   void aStatelessUpgradeDeploysAFreshJobIdWithoutState() {
     UpgradeProgress u =
-        planner
-            .begin(
-                target(UpgradeKind.UPGRADE, spec("stateless", 3, "w:2")),
-                running(),
-                observed(runningJob(2)))
-            .progress();
+        startFromTheRunningJob(target(UpgradeKind.UPGRADE, spec("stateless", 3, "w:2")));
 
     assertThat(u.step()).isEqualTo(UpgradeStep.STOPPING);
     assertThat(u.restore()).isEqualTo(RestoreMode.NONE);
@@ -217,17 +207,13 @@ class TransitionPlannerTest {
   @Test
   void suspendingTakesASavepointInLastStateModeToo() {
     UpgradeProgress u =
-        planner
-            .begin(
-                new Target(
-                    UpgradeKind.SUSPEND,
-                    spec("last-state", 2, "w:1"),
-                    1,
-                    JobState.SUSPENDED,
-                    "state: suspended"),
-                running(),
-                observed(runningJob(2)))
-            .progress();
+        startFromTheRunningJob(
+            new Target(
+                UpgradeKind.SUSPEND,
+                spec("last-state", 2, "w:1"),
+                1,
+                JobState.SUSPENDED,
+                "state: suspended"));
 
     assertThat(u.step()).isEqualTo(UpgradeStep.SAVEPOINTING);
     assertThat(u.savepoint().trigger()).isEqualTo(SavepointTrigger.SUSPEND);
@@ -238,13 +224,9 @@ class TransitionPlannerTest {
   @Test
   void suspendingAStatelessJobTakesNoSavepoint() {
     UpgradeProgress u =
-        planner
-            .begin(
-                new Target(
-                    UpgradeKind.SUSPEND, spec("stateless", 2, "w:1"), 1, JobState.SUSPENDED, "s"),
-                running(),
-                observed(runningJob(2)))
-            .progress();
+        startFromTheRunningJob(
+            new Target(
+                UpgradeKind.SUSPEND, spec("stateless", 2, "w:1"), 1, JobState.SUSPENDED, "s"));
 
     assertThat(u.step()).isEqualTo(UpgradeStep.STOPPING);
     assertThat(u.restore()).isEqualTo(RestoreMode.NONE);
@@ -608,6 +590,11 @@ class TransitionPlannerTest {
     s.jobId = OLD_JOB;
     s.jobCounter = 1;
     return s;
+  }
+
+  /** How a transition to {@code target} starts from {@link #running()}, the job running. */
+  private UpgradeProgress startFromTheRunningJob(Target target) {
+    return planner.begin(target, running(), observed(runningJob(2))).progress();
   }
 
   private static StreamingJobStatus suspended(String resumeSavepoint) {
