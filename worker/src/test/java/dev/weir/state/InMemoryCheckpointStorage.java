@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. Thread-safe (the map
  * is concurrent and objects are replaced whole).
  */
-final class InMemoryCheckpointStorage implements CheckpointStorage {
+public final class InMemoryCheckpointStorage implements CheckpointStorage {
   private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
 
   @Override
@@ -93,19 +93,19 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
   public void close() {}
 
   /** Flips every bit of the byte in the middle of an object. */
-  void flipByte(String path) {
+  public void flipByte(String path) {
     byte[] bytes = objects.get(path).clone();
     bytes[bytes.length / 2] ^= (byte) 0xff;
     objects.put(path, bytes);
   }
 
   /** Keeps only the first {@code length} bytes of an object. */
-  void truncate(String path, int length) {
+  public void truncate(String path, int length) {
     byte[] bytes = objects.get(path);
     objects.put(path, java.util.Arrays.copyOf(bytes, length));
   }
 
-  int size(String path) {
+  public int size(String path) {
     return objects.get(path).length;
   }
 }
