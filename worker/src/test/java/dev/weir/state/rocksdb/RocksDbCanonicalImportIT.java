@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RocksDbCanonicalImport}), with the files written and read in place in a local-directory storage
  * (which fails any upload or download here).
  */
-class RocksDbCanonicalImportTest {
+class RocksDbCanonicalImportIT {
   private static final int KEY_GROUP = 5;
 
   /** Writes a string's UTF-8 bytes without a length: keys whose byte order is not RocksDB's. */

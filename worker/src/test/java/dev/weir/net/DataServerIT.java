@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The data server and a remote output channel over a real gRPC connection on loopback. */
-class DataServerTest {
+class DataServerIT {
   private static final long WAIT = TimeUnit.SECONDS.toNanos(10);
 
   // as in a worker: the server and the connection to it on the one transport thread
@@ -21,7 +21,7 @@ class DataServerTest {
   private final DataServer server;
   private final ManagedChannel connection;
 
-  DataServerTest() throws Exception {
+  DataServerIT() throws Exception {
     server = new DataServer(transport, "127.0.0.1", 0);
     connection = transport.connection("127.0.0.1:" + server.port()).build();
   }

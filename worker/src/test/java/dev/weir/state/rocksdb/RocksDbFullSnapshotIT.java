@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RocksDbFullSnapshotTest {
+class RocksDbFullSnapshotIT {
   @TempDir Path tempDir;
 
   @Test
