@@ -22,7 +22,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.SstFileWriter;
 
 /**
- * Converts the entries of {@link CanonicalSnapshotFormat} files into the RocksDB backend's layout
+ * Converts the entries of {@link CanonicalSnapshotFormat} files into the {@link RocksDbKeyLayout}
  * as a {@link KeyGroupFileReader} reads them, into table files that RocksDB then ingests whole: the
  * key becomes {@code [keyGroup:2][keyLength:varint][key]}; a list value loses its count (the
  * RocksDB list value is the length-prefixed elements concatenated); a map value becomes one RocksDB
@@ -38,12 +38,12 @@ import org.rocksdb.SstFileWriter;
  * overlap) starts a new table file, ingested after the first, so the later file wins as a write
  * would. Duplicate keys within a state and key group make the file corrupt.
  *
- * <p>Used by the task thread during restore: {@link #file} before each file, {@link #finish()}
- * after the last, {@link #close()} always.
+ * <p>Used by the task thread during a {@link RocksDbCanonicalRestore}: {@link #file} before each
+ * file, {@link #finish()} after the last, {@link #close()} always.
  */
 final class RocksDbCanonicalImport implements KeyGroupFileReader.EntrySink, AutoCloseable {
 
-  /** The backend being restored. */
+  /** The backend being restored ({@link RocksDbCanonicalRestore}). */
   interface Target {
     /** The column of a state, created (with its metadata) when absent. */
     RocksDbColumn restoredColumn(String name, StateKind kind) throws StateRestoreException;
@@ -128,10 +128,7 @@ final class RocksDbCanonicalImport implements KeyGroupFileReader.EntrySink, Auto
       throws StateRestoreException {
     ByteArrayWriter k = key;
     k.reset();
-    k.writeByte(keyGroup >>> 8);
-    k.writeByte(keyGroup);
-    k.writeVarInt(keyLength);
-    k.writeBytes(bytes, keyOffset, keyLength);
+    RocksDbKeyLayout.writeKey(k, keyGroup, bytes, keyOffset, keyLength);
     switch (output.column.kind) {
       case VALUE, REDUCING -> add(bytes, valueOffset, valueLength);
       case LIST -> {

@@ -119,7 +119,7 @@ final class RocksDbCanonicalWriter {
       int keyGroup = firstKeyGroup + keyGroupIndex;
       RocksIterator it = iterator;
       if (!positioned) {
-        it.seek(RocksDbKeyedStateBackend.keyGroupPrefix(keyGroup));
+        it.seek(RocksDbKeyLayout.keyGroupPrefix(keyGroup));
         positioned = true;
       }
       int entries = 0;
@@ -128,14 +128,15 @@ final class RocksDbCanonicalWriter {
       int mapCount = 0;
       for (; it.isValid(); it.next()) {
         byte[] key = it.key();
-        int group = RocksDbKeyedStateBackend.keyGroupOf(key);
+        int group = RocksDbKeyLayout.keyGroupOf(key);
         if (group < keyGroup) {
           continue; // not in this backend's range (never written there, but harmless)
         }
         if (group > keyGroup) {
           break;
         }
-        reader.wrap(key, 2, key.length - 2);
+        reader.wrap(
+            key, RocksDbKeyLayout.KEY_GROUP_BYTES, key.length - RocksDbKeyLayout.KEY_GROUP_BYTES);
         int keyLength = reader.readVarInt();
         int keyStart = reader.position();
         int keyEnd = keyStart + keyLength;
@@ -184,7 +185,8 @@ final class RocksDbCanonicalWriter {
     }
 
     private void writeMap(ByteArrayWriter out, byte[] rocksKey, int keyEnd, int count) {
-      reader.wrap(rocksKey, 2, keyEnd - 2);
+      reader.wrap(
+          rocksKey, RocksDbKeyLayout.KEY_GROUP_BYTES, keyEnd - RocksDbKeyLayout.KEY_GROUP_BYTES);
       int keyLength = reader.readVarInt();
       writeEntry(out, rocksKey, reader.position(), keyLength, pairs, count, null);
     }

@@ -8,20 +8,20 @@ import java.util.Objects;
 
 /**
  * {@link ReducingState} of the RocksDB backend: {@link #add} reads, reduces and writes back,
- * through the backend's value cache. Used by the task thread only.
+ * through its {@link RocksDbCachingValueStore}. Used by the task thread only.
  */
 final class RocksDbReducingState<T> implements ReducingState<T> {
-  private final RocksDbKeyedStateBackend backend;
+  private final RocksDbCachingValueStore values;
   private final RocksDbColumn column;
   private final ReduceFunction<T> reducer;
   private final Codec<T> codec;
 
   RocksDbReducingState(
-      RocksDbKeyedStateBackend backend,
+      RocksDbCachingValueStore values,
       RocksDbColumn column,
       ReduceFunction<T> reducer,
       Codec<T> codec) {
-    this.backend = backend;
+    this.values = values;
     this.column = column;
     this.reducer = reducer;
     this.codec = codec;
@@ -29,7 +29,7 @@ final class RocksDbReducingState<T> implements ReducingState<T> {
 
   @Override
   public T get() {
-    return backend.cachedValue(column, codec);
+    return values.value(column, codec);
   }
 
   @Override
@@ -37,11 +37,11 @@ final class RocksDbReducingState<T> implements ReducingState<T> {
     Objects.requireNonNull(value, "ReducingState.add(null)");
     T current = get();
     T reduced = current == null ? value : CheckedReduce.apply(reducer, column.name, current, value);
-    backend.setCachedValue(column, codec, reduced);
+    values.setValue(column, codec, reduced);
   }
 
   @Override
   public void clear() {
-    backend.setCachedValue(column, codec, null);
+    values.setValue(column, codec, null);
   }
 }

@@ -14,8 +14,9 @@ import java.util.Comparator;
  * writes: a value, or null for "absent" (cached after a read that found nothing, or after a clear).
  * A dirty entry has not been written to RocksDB yet. When an insert would exceed the capacity, an
  * entry not used recently is evicted, a dirty one handed to the {@link WriteBack} first. The owner
- * must write every dirty entry to RocksDB ({@link #forEachDirty}, {@link #markAllClean}) before it
- * reads RocksDB in a way that bypasses the cache (a native checkpoint).
+ * ({@link RocksDbCachingValueStore}) must write every dirty entry to RocksDB ({@link
+ * #forEachDirty}, {@link #markAllClean}) before it reads RocksDB in a way that bypasses the cache
+ * (a snapshot).
  *
  * <p>Eviction approximates least-recently-used with the CLOCK (second chance) policy: a hit only
  * sets the entry's referenced flag; the clock hand sweeps the entries in slot order, clearing
@@ -42,7 +43,8 @@ final class RocksDbValueCache {
 
   /**
    * A serialized key to look up, with what lookups compare first, computed once by {@link #set}.
-   * Mutable and reused: the backend keeps one for its current key.
+   * Mutable and reused: the {@link RocksDbCachingValueStore} keeps one for the backend's current
+   * key.
    */
   static final class Key {
     private byte[] bytes = new byte[0];
@@ -51,12 +53,20 @@ final class RocksDbValueCache {
     private long prefix0;
     private long prefix1;
 
+    /**
+     * The entry found or inserted for this key last (in some state), kept by its owner so that an
+     * update after a read does not look the key up again; null after {@link #set}. Stale once the
+     * entry is no longer {@link Entry#cached}.
+     */
+    Entry entry;
+
     /** Refers to {@code bytes[0, length)}, which must not change until the next call. */
     void set(byte[] bytes, int length) {
       if (this.bytes != bytes) { // nearly always the same array: spares a write barrier
         this.bytes = bytes;
       }
       this.length = length;
+      this.entry = null;
       int h = 1;
       for (int i = 0; i < length; i++) {
         h = 31 * h + bytes[i];
@@ -65,9 +75,19 @@ final class RocksDbValueCache {
       prefix0 = bigEndian(bytes, 0, length);
       prefix1 = bigEndian(bytes, 8, length);
     }
+
+    /** The array the key is in, from index 0. */
+    byte[] bytes() {
+      return bytes;
+    }
+
+    /** The key's length; 0 before the first {@link #set}. */
+    int length() {
+      return length;
+    }
   }
 
-  /** One cached key of one state. The backend reads the public-in-package fields. */
+  /** One cached key of one state. The caching value store reads the package-private fields. */
   static final class Entry {
     final RocksDbColumn column;
 

@@ -4,23 +4,23 @@ import dev.weir.api.Codec;
 import dev.weir.api.ValueState;
 
 /**
- * {@link ValueState} of the RocksDB backend, read and written through the backend's value cache;
- * used by the task thread only.
+ * {@link ValueState} of the RocksDB backend, read and written through its {@link
+ * RocksDbCachingValueStore}; used by the task thread only.
  */
 final class RocksDbValueState<T> implements ValueState<T> {
-  private final RocksDbKeyedStateBackend backend;
+  private final RocksDbCachingValueStore values;
   private final RocksDbColumn column;
   private final Codec<T> codec;
 
-  RocksDbValueState(RocksDbKeyedStateBackend backend, RocksDbColumn column, Codec<T> codec) {
-    this.backend = backend;
+  RocksDbValueState(RocksDbCachingValueStore values, RocksDbColumn column, Codec<T> codec) {
+    this.values = values;
     this.column = column;
     this.codec = codec;
   }
 
   @Override
   public T value() {
-    return backend.cachedValue(column, codec);
+    return values.value(column, codec);
   }
 
   @Override
@@ -29,11 +29,11 @@ final class RocksDbValueState<T> implements ValueState<T> {
       clear();
       return;
     }
-    backend.setCachedValue(column, codec, value);
+    values.setValue(column, codec, value);
   }
 
   @Override
   public void clear() {
-    backend.setCachedValue(column, codec, null);
+    values.setValue(column, codec, null);
   }
 }

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * other files (MANIFEST, OPTIONS, CURRENT) are small and private to the checkpoint. If the upload
  * fails, the shared files it uploaded are deleted again.
  */
-final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
-  private static final Logger LOG = LoggerFactory.getLogger(RocksDbSnapshot.class);
+final class RocksDbIncrementalSnapshot implements KeyedStateBackend.KeyedSnapshot {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksDbIncrementalSnapshot.class);
 
   private final long checkpointId;
   private final Path dir;
@@ -43,7 +43,7 @@ final class RocksDbSnapshot implements KeyedStateBackend.KeyedSnapshot {
   private final Map<String, StateFile> basis;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  RocksDbSnapshot(
+  RocksDbIncrementalSnapshot(
       long checkpointId,
       Path dir,
       KeyGroupRange keyGroupRange,
