@@ -9,7 +9,8 @@ public interface KeyedStateBackendFactory {
   /**
    * @param operatorUid the operator's stable id (state is matched to operators by it)
    * @param keyCodec encodes keys for storage; equal keys MUST give equal bytes
-   * @param workDir a local directory this backend may use exclusively (RocksDB files)
+   * @param workDir a local directory this backend may use exclusively (RocksDB files, snapshot and
+   *     restore scratch files)
    */
   KeyedStateBackend create(
       String operatorUid,

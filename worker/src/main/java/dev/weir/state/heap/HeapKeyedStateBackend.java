@@ -291,7 +291,7 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     SerializedHeapState.Collector collector =
         new SerializedHeapState.Collector(read, keyGroupRange);
     for (KeyedStateHandle handle : handles) {
-      KeyGroupRange range = KeyGroupRange.of(handle.getKeyGroupStart(), handle.getKeyGroupEnd());
+      KeyGroupRange range = KeyedStateHandles.rangeOf(handle);
       if (range.intersect(keyGroupRange).isEmpty()) {
         continue;
       }

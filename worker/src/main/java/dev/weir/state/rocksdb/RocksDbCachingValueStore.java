@@ -16,11 +16,11 @@ import org.rocksdb.WriteBatch;
  * are merged or spread over many RocksDB entries), so the cache and RocksDB never disagree about
  * them. With a capacity of 0 there is no cache, and every access goes straight to RocksDB.
  *
- * <p>The hot path allocates nothing and adds no call of its own: the backend's {@code
- * setCurrentKey} prepares the {@link #currentKey()} for lookups (its hash and prefixes computed
- * once); the entry found or inserted for the current key is remembered in it, so that the update
- * after a read does not look the key up again; only caching a key not yet cached allocates (its
- * entry and a copy of its key).
+ * <p>The hot path allocates nothing and takes no extra hop: value and reducing states hold this
+ * store and call it directly; the backend's {@code setCurrentKey} prepares the {@link
+ * #currentKey()} for lookups (its hash and prefixes computed once); the entry found or inserted for
+ * the current key is remembered in it, so that the update after a read does not look the key up
+ * again; only caching a key not yet cached allocates (its entry and a copy of its key).
  *
  * <p>Threading: owned by the task thread, like the backend.
  */

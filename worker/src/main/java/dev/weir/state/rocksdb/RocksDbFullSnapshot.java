@@ -22,12 +22,13 @@ import org.rocksdb.Snapshot;
  * straight into storage where it takes a stream (a local directory) and through a local file that
  * is uploaded otherwise ({@link StateFileTransfer#write}; size and CRC32C computed on the way), and
  * releases the snapshot before the file is made durable. Reading the live database from another
- * thread is safe in RocksDB; the backend's {@link Live} guard keeps the database open while this
- * reads it, and a backend that closes stops the iteration at the next key group.
+ * thread is safe in RocksDB; the {@link Live} guard of the backend's {@link RocksDbResources} keeps
+ * the database open while this reads it, and a backend that closes stops the iteration at the next
+ * key group.
  */
 final class RocksDbFullSnapshot implements KeyedStateBackend.KeyedSnapshot {
 
-  /** The owning backend's guard of its database. */
+  /** The guard of the owning backend's database ({@link RocksDbResources#live()}). */
   interface Live {
     /** Holds the database open until {@link #endRead()}; false (and nothing held) if it closed. */
     boolean beginRead();
