@@ -10,19 +10,21 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. Thread-safe (the map
- * is concurrent and objects are replaced whole).
+ * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. It keeps the storage
+ * contract ({@code CheckpointStorageContract}). Thread-safe (the map is concurrent and objects are
+ * replaced whole).
  */
 public final class InMemoryCheckpointStorage implements CheckpointStorage {
   private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
 
   @Override
   public void write(String path, byte[] bytes) {
-    objects.put(path, bytes.clone());
+    objects.put(CheckpointStorage.requireValidPath(path), bytes.clone());
   }
 
   @Override
   public void upload(String path, Path localFile) throws StorageException {
+    CheckpointStorage.requireValidPath(path);
     try {
       objects.put(path, Files.readAllBytes(localFile));
     } catch (IOException e) {
@@ -32,7 +34,7 @@ public final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public byte[] read(String path) throws StorageException {
-    byte[] bytes = objects.get(path);
+    byte[] bytes = objects.get(CheckpointStorage.requireValidPath(path));
     if (bytes == null) {
       throw new StorageException("no object " + describe(path), null, true);
     }
@@ -41,10 +43,10 @@ public final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public void download(String path, Path localFile) throws StorageException {
+    byte[] bytes = read(path); // first: a missing object leaves no file and no directory
     try {
-      Files.write(localFile, read(path));
-    } catch (StorageException e) {
-      throw e;
+      Files.createDirectories(localFile.toAbsolutePath().getParent());
+      Files.write(localFile, bytes);
     } catch (IOException e) {
       throw new StorageException("cannot download " + describe(path) + " to " + localFile, e);
     }
@@ -52,11 +54,12 @@ public final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public boolean exists(String path) {
-    return objects.containsKey(path);
+    return objects.containsKey(CheckpointStorage.requireValidPath(path));
   }
 
   @Override
   public List<String> list(String prefix) {
+    CheckpointStorage.requireValidPrefix(prefix);
     List<String> paths = new ArrayList<>();
     for (String path : objects.tailMap(prefix).keySet()) {
       if (!path.startsWith(prefix)) {
@@ -69,12 +72,13 @@ public final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public void copy(String from, String to) throws StorageException {
-    objects.put(to, read(from));
+    byte[] bytes = read(from);
+    objects.put(CheckpointStorage.requireValidPath(to), bytes);
   }
 
   @Override
   public void delete(String path) {
-    objects.remove(path);
+    objects.remove(CheckpointStorage.requireValidPath(path));
   }
 
   @Override
