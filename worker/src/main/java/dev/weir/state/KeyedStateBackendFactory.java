@@ -3,7 +3,10 @@ package dev.weir.state;
 import dev.weir.api.Codec;
 import java.nio.file.Path;
 
-/** Creates the keyed state backend of one subtask of one operator. */
+/**
+ * Creates the keyed state backend of one subtask of one operator. Implementations are immutable and
+ * thread-safe; each backend they create belongs to the task thread that uses it.
+ */
 public interface KeyedStateBackendFactory {
 
   /**

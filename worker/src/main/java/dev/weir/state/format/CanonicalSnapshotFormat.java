@@ -44,6 +44,8 @@ import dev.weir.state.StateKind;
  * <p>The CRC32C of the whole file is recorded in {@code StateFile.crc32c} and verified before a
  * restore parses it. Length-prefixed blocks let a restore skip key groups outside its range without
  * decoding them. A reader refuses other versions.
+ *
+ * <p>Constants and stateless checks: any thread.
  */
 public final class CanonicalSnapshotFormat {
   public static final int MAGIC = 'W' << 24 | 'K' << 16 | 'C' << 8 | 'S';

@@ -20,6 +20,7 @@ package dev.weir.state.format;
  * count:varint element*}; map state as {@code count:varint (userKey value)*}. The CRC32C of the
  * whole file is recorded in {@code StateFile.crc32c} and verified before a restore parses it.
  * Length-prefixed blocks let a restore skip key groups outside its range without decoding them.
+ * Constants only.
  */
 public final class HeapSnapshotFormat {
   public static final int MAGIC = 'W' << 24 | 'K' << 16 | 'H' << 8 | 'S';
