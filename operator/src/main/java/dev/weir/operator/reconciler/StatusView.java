@@ -4,6 +4,7 @@ import dev.weir.operator.api.CheckpointInfo;
 import dev.weir.operator.api.JobPhase;
 import dev.weir.operator.api.JobState;
 import dev.weir.operator.api.SavepointInfo;
+import dev.weir.operator.api.SavepointTrigger;
 import dev.weir.operator.api.StreamingJobStatus;
 import dev.weir.operator.api.UpgradeProgress;
 import dev.weir.operator.coordinator.JobObservation;
@@ -179,6 +180,18 @@ final class StatusView {
             Conditions.set(s.conditions, Conditions.READY, false, "JobFailed", s.error, gen, now);
         }
       }
+    }
+    if (s.savepointRequest != null && s.savepointRequest.trigger() == SavepointTrigger.DELETION) {
+      // the StreamingJob is being deleted and waits for its final savepoint
+      s.phase = JobPhase.Deleting;
+      Conditions.set(
+          s.conditions,
+          Conditions.READY,
+          false,
+          "Deleting",
+          "taking the final savepoint " + s.savepointRequest.requestId() + " before deletion",
+          gen,
+          now);
     }
     if (Objects.equals(s.rolledBackGeneration, gen)) {
       Conditions.set(

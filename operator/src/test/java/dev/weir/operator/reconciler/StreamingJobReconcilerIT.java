@@ -483,6 +483,20 @@ class StreamingJobReconcilerIT {
   }
 
   @Test
+  void aJobWaitingForItsFinalSavepointShowsThePhaseDeleting() {
+    fixture.create(NS, "deleting", "  savepointOnDeletion: true\n");
+    awaitStatus("deleting", s -> running(s, 2));
+    TestingCoordinators.Job fake = fixture.coordinators.job(NS, "deleting").holdSavepoints();
+
+    fixture.client.resources(StreamingJob.class).inNamespace(NS).withName("deleting").delete();
+
+    StreamingJobStatus deleting = awaitStatus("deleting", s -> s.phase == JobPhase.Deleting);
+    assertThat(deleting.savepointRequest.trigger()).isEqualTo(SavepointTrigger.DELETION);
+    fake.completeHeldSavepoints();
+    eventually().until(() -> fixture.get(NS, "deleting") == null);
+  }
+
+  @Test
   void statelessUpgradeStartsANewJobIdWithoutSavepointOrInitialSavepointPath() {
     fixture.create(
         NS,
