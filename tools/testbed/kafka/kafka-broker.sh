@@ -8,15 +8,15 @@
 #   kafka-broker.sh --dir DIR [--port 9092] [--controller-port PORT+1] [--host 127.0.0.1]
 #                   [--advertised-host HOST] [--cluster-id ID] [--heap 512m] [--set key=value]...
 #
-# --host is the address both listeners bind (127.0.0.1: nothing outside the machine reaches it);
-# --advertised-host what clients are told to connect to (default: --host). --set overrides any
+# --host is the address the listeners bind (127.0.0.1: nothing outside the machine reaches it;
+# 0.0.0.0 in a pod, where the controller still binds 127.0.0.1); --advertised-host what clients are
+# told to connect to (default: --host). --set overrides any
 # setting, later ones win. KAFKA_LIBS is the class path directory (default: the test bed's install,
 # ~/.cache/weir/testbed/kafka/libs, made by `tools/testbed/setup.sh kafka`); JAVA the java binary.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-CACHE="${WEIR_TESTBED_CACHE:-$HOME/.cache/weir/testbed}"
-LIBS="${KAFKA_LIBS:-$CACHE/kafka/libs}"
+LIBS="${KAFKA_LIBS:-${WEIR_TESTBED_CACHE:-$HOME/.cache/weir/testbed}/kafka/libs}"
 JAVA="${JAVA:-java}"
 
 dir="" port=9092 controller_port="" host=127.0.0.1 advertised="" cluster_id="" heap=512m
@@ -38,9 +38,9 @@ done
 [ -d "$LIBS" ] || { echo "kafka-broker.sh: no Kafka class path at $LIBS (tools/testbed/setup.sh kafka)" >&2; exit 1; }
 controller_port="${controller_port:-$((port + 1))}"
 advertised="${advertised:-$host}"
-# The controller is reached by this node only; on a wildcard bind it talks to itself on loopback.
-voter_host="$host"
-[ "$host" = "0.0.0.0" ] && voter_host=127.0.0.1
+# Only this node talks to its controller: with a wildcard --host (a pod) it listens on loopback.
+controller_host="$host"
+[ "$host" = "0.0.0.0" ] && controller_host=127.0.0.1
 
 mkdir -p "$dir/data"
 {
@@ -50,8 +50,8 @@ mkdir -p "$dir/data"
 # This node (kafka-broker.sh)
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@$voter_host:$controller_port
-listeners=PLAINTEXT://$host:$port,CONTROLLER://$host:$controller_port
+controller.quorum.voters=1@$controller_host:$controller_port
+listeners=PLAINTEXT://$host:$port,CONTROLLER://$controller_host:$controller_port
 advertised.listeners=PLAINTEXT://$advertised:$port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
