@@ -4,6 +4,8 @@
 #   tools/testbed/images.sh docker            # start the test bed's own dockerd (idempotent)
 #   tools/testbed/images.sh base              # weir-testbed/debian:bookworm and weir-testbed/jre:17
 #   tools/testbed/images.sh minio             # weir/minio:dev from the test bed's MinIO binary
+#   tools/testbed/images.sh kafka             # weir/kafka:VERSION (one KRaft node) from the test bed's
+#                                             # Kafka jars, on the local JRE base
 #   tools/testbed/images.sh weir TAG          # weir/worker:TAG and weir/operator:TAG from the project's
 #                                             # own Dockerfiles (after `mvn package`), on the local JRE base
 #   tools/testbed/images.sh all TAG           # all of the above
@@ -81,6 +83,27 @@ minio() {
   echo "$image"
 }
 
+kafka() {
+  base >/dev/null
+  [ -d "$CACHE/kafka/libs" ] || bash "$ROOT/tools/testbed/setup.sh" kafka >/dev/null
+  local dir="$ROOT/tools/testbed/kafka" version image want
+  local files=("$ROOT/tools/testbed/images/kafka/Dockerfile" "$dir/kafka-broker.sh" "$dir/broker.properties"
+    "$dir/log4j2.properties")
+  version=$(cut -d' ' -f1 "$CACHE/stamps/kafka")
+  image="weir/kafka:$version"   # the name manifests/kafka.yaml uses
+  want="$(cat "$CACHE/stamps/kafka") $(cat "${files[@]}" | sha256sum | cut -c1-16)"
+  if ! stamp_ok "$image" kafka "$want"; then
+    local ctx t=$(date +%s)
+    ctx=$(mktemp -d)
+    cp "${files[@]}" "$ctx/"
+    cp -r "$(readlink -f "$CACHE/kafka")/libs" "$ctx/libs"
+    docker build -q --network host --build-arg "BASE=$JRE_IMAGE" -t "$image" "$ctx" >/dev/null
+    rm -rf "$ctx"
+    stamp kafka "$want"; log "built $image in $(( $(date +%s) - t ))s"
+  fi
+  echo "$image"
+}
+
 weir() {
   local tag=${1:?weir TAG}
   base >/dev/null
@@ -99,7 +122,8 @@ case "${1:-}" in
   docker) start_docker; echo "$DOCKER_HOST" ;;
   base) base ;;
   minio) minio ;;
+  kafka) kafka ;;
   weir) shift; weir "$@" ;;
-  all) shift; base; minio; weir "$@" ;;
-  *) echo "usage: tools/testbed/images.sh docker|base|minio|weir TAG|all TAG" >&2; exit 2 ;;
+  all) shift; base; minio; kafka; weir "$@" ;;
+  *) echo "usage: tools/testbed/images.sh docker|base|minio|kafka|weir TAG|all TAG" >&2; exit 2 ;;
 esac

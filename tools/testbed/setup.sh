@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Weir's test bed into a cache outside the repo: MinIO, helm, etcd, kube-apiserver, kubectl,
-# headless Chromium, and what a one-node Kubernetes cluster needs (kubelet, kube-controller-manager,
+# headless Chromium, an Apache Kafka broker's class path, and what a one-node Kubernetes cluster needs (kubelet, kube-controller-manager,
 # kube-scheduler, kube-proxy, CoreDNS, crictl, containerd, runc, CNI plugins, a pause image) plus
 # Docker and a local JRE base image to build Weir's images from its own Dockerfiles
 # (tools/cluster.sh runs the cluster; docs/testbed.md).
@@ -19,7 +19,9 @@ COREDNS_VERSION="v1.12.1"
 CRICTL_VERSION="v1.34.0"                             # sigs.k8s.io/cri-tools (v1.32.x is refused by the proxy)
 PAUSE_IMAGE="registry.k8s.io/pause:3.10"             # the name containerd's sandbox_image uses
 DEBIAN_SUITE="bookworm"
+KAFKA_VERSION="4.4.0"                                # org.apache.kafka:kafka_2.13 (KRaft); kafka-clients in pom.xml goes with it
 
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="${WEIR_TESTBED_CACHE:-$HOME/.cache/weir/testbed}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN" "$CACHE/stamps"
@@ -181,6 +183,30 @@ install_crictl() {
   stamp crictl "$CRICTL_VERSION"; log "crictl built in $(elapsed "$t")"
 }
 
+# Apache Kafka from its Maven Central artifacts: kafka_2.13 and its runtime dependencies, copied by
+# Maven into kafka-VERSION/libs (the class path of kafka.Kafka and kafka.tools.StorageTool); `kafka`
+# beside it points at the pinned version. tools/testbed/kafka/kafka-broker.sh runs a node from it.
+install_kafka() {
+  local home="$CACHE/kafka-$KAFKA_VERSION" pom="$ROOT/tools/testbed/kafka/pom.xml" want
+  want="$KAFKA_VERSION $(sha256sum "$pom" | cut -c1-16)"
+  if [ -d "$home/libs" ] && [ "$(cat "$CACHE/stamps/kafka" 2>/dev/null)" = "$want" ]; then
+    ln -sfn "kafka-$KAFKA_VERSION" "$CACHE/kafka"; return
+  fi
+  command -v mvn >/dev/null || { log "Maven is required to fetch Kafka's jars"; exit 1; }
+  local t=$(date +%s)
+  log "fetching Kafka $KAFKA_VERSION's jars with Maven"
+  rm -rf "$home.tmp"; mkdir -p "$CACHE/logs"
+  if ! mvn -B -f "$pom" "-Dkafka.version=$KAFKA_VERSION" dependency:copy-dependencies \
+      -DincludeScope=runtime "-DoutputDirectory=$home.tmp/libs" > "$CACHE/logs/kafka-install.log" 2>&1; then
+    tail -40 "$CACHE/logs/kafka-install.log" >&2
+    log "fetching Kafka's jars failed (log: $CACHE/logs/kafka-install.log)"; exit 1
+  fi
+  rm -rf "$home"; mv "$home.tmp" "$home"
+  ln -sfn "kafka-$KAFKA_VERSION" "$CACHE/kafka"
+  stamp kafka "$want"
+  log "Kafka $KAFKA_VERSION: $(ls "$home/libs" | wc -l) jars, $(du -sh "$home/libs" | cut -f1), in $(elapsed "$t")"
+}
+
 # containerd, runc, the CNI plugins, iptables and conntrack run the node; docker.io and debootstrap
 # build images (there is no image registry to pull from).
 CLUSTER_PACKAGES="containerd runc containernetworking-plugins iptables conntrack docker.io debootstrap"
@@ -271,16 +297,18 @@ start=$(date +%s)
 only="${1:-all}"
 case "$only" in
   all) install_etcd; install_minio; install_helm; install_kubernetes; layout_kube_api_test
-       install_chromium; install_cluster ;;
+       install_chromium; install_kafka; install_cluster ;;
+  kafka) install_kafka ;;
   minio) install_minio ;; helm) install_helm ;; etcd) install_etcd ;; chromium) install_chromium ;;
   kubernetes) install_kubernetes; layout_kube_api_test ;;
   cluster) install_etcd; install_kubernetes; layout_kube_api_test; install_cluster ;;
   packages) install_cluster_packages ;; coredns) install_coredns ;; crictl) install_crictl ;;
   pause) install_pause_image ;; rootfs) install_debian_rootfs ;;
-  *) log "unknown component '$only' (all|minio|helm|etcd|kubernetes|chromium|cluster|packages|coredns|crictl|pause|rootfs)"; exit 2 ;;
+  *) log "unknown component '$only' (all|minio|helm|etcd|kubernetes|chromium|kafka|cluster|packages|coredns|crictl|pause|rootfs)"; exit 2 ;;
 esac
 log "test bed ready in $BIN ($(elapsed "$start")):"
 for b in etcd minio helm $KUBE_COMMANDS chromium coredns crictl containerd; do
   [ -x "$BIN/$b" ] && log "  $b $(cat "$CACHE/stamps/$b" 2>/dev/null)"
 done
+[ -d "$CACHE/kafka/libs" ] && log "  kafka $(cat "$CACHE/stamps/kafka" 2>/dev/null) in $CACHE/kafka/libs"
 echo "$BIN"

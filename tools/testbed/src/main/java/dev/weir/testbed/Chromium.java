@@ -1,15 +1,11 @@
 package dev.weir.testbed;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Headless Chromium from the test bed (Debian's package, installed by setup.sh when missing), to
@@ -54,13 +50,7 @@ public final class Chromium {
 
   private static ExternalCommand.Result run(List<String> arguments) {
     Path binary = binary();
-    Path profile;
-    try {
-      profile = Files.createTempDirectory("weir-chromium-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a Chromium profile directory", e);
-    }
-    try {
+    try (ScratchDirectory profile = ScratchDirectory.create("weir-chromium-")) {
       List<String> command = new ArrayList<>();
       command.add(binary.toString());
       command.addAll(
@@ -79,21 +69,9 @@ public final class Chromium {
               "--disable-sync",
               "--disable-extensions",
               "--no-proxy-server",
-              "--user-data-dir=" + profile));
+              "--user-data-dir=" + profile.path()));
       command.addAll(arguments);
       return new ExternalCommand(command, Map.of()).run(TIMEOUT);
-    } finally {
-      deleteRecursively(profile);
-    }
-  }
-
-  private static void deleteRecursively(Path directory) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      // a leftover profile in the temp directory harms nothing; the result matters more
     }
   }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Images built by the test bed's Docker ({@code tools/testbed/images.sh}): Weir's worker and
- * operator images from the project's own Dockerfiles on a local Debian JRE base, and MinIO.
+ * operator images from the project's own Dockerfiles on a local Debian JRE base, MinIO and Kafka.
  */
 public final class ContainerImages {
   private ContainerImages() {}
@@ -21,6 +21,14 @@ public final class ContainerImages {
   /** Builds (once) the MinIO image and returns its name. */
   public static String minio() {
     return run("minio").get(0);
+  }
+
+  /**
+   * Builds (once per Kafka version and recipe) {@code weir/kafka:VERSION}, the image {@code
+   * manifests/kafka.yaml} names, and returns its name.
+   */
+  public static String kafka() {
+    return run("kafka").get(0);
   }
 
   private static List<String> run(String... args) {

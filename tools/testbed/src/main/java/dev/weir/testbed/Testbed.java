@@ -56,6 +56,34 @@ public final class Testbed {
     }
   }
 
+  /**
+   * The class path directory of the test bed's Apache Kafka broker ({@code kafka/libs} in the
+   * cache: {@code kafka_2.13} and its runtime dependencies); runs the setup script's {@code kafka}
+   * component first when it is missing.
+   */
+  public static Path kafkaLibs() {
+    Path libs = cacheDir().resolve("kafka").resolve("libs");
+    if (!Files.isDirectory(libs)) {
+      install("kafka");
+    }
+    if (!Files.isDirectory(libs)) {
+      throw new IllegalStateException("the test bed's Kafka is still missing at " + libs);
+    }
+    return libs;
+  }
+
+  /**
+   * {@code tools/testbed/kafka/kafka-broker.sh}: runs one KRaft node in the foreground (see the
+   * script).
+   */
+  static Path kafkaBrokerScript() {
+    return repoRoot()
+        .resolve("tools")
+        .resolve("testbed")
+        .resolve("kafka")
+        .resolve("kafka-broker.sh");
+  }
+
   private static String componentOf(String binary) {
     return switch (binary) {
       case "kube-apiserver", "kubectl" -> "kubernetes";
