@@ -1,13 +1,14 @@
-package dev.weir.checkpoint;
+package dev.weir.checkpoint.barrier;
 
 import java.util.TreeMap;
 
 /**
  * At-least-once barrier tracking: never blocks a channel; snapshots when barrier n has arrived on
  * every open channel. Records after an early barrier are in the snapshot and are processed again
- * after a recovery, hence at-least-once.
+ * after a recovery, hence at-least-once. Several checkpoints may be tracked at once; completing one
+ * gives up every older one still incomplete.
  *
- * <p>Threading: owned by the task thread.
+ * <p>Threading: owned by the task thread; a pure state machine (no threads, no I/O, no clock).
  */
 public final class BarrierTracker implements BarrierHandler {
   private final Actions actions;
@@ -20,17 +21,13 @@ public final class BarrierTracker implements BarrierHandler {
   private long lastCompleted = -1;
 
   private static final class Arrival {
+    final Barrier barrier;
     final boolean[] seen;
     int count;
-    final long timestampMillis;
-    final boolean isFinal;
-    final long firstNanos;
 
-    Arrival(int channels, long timestampMillis, boolean isFinal, long firstNanos) {
+    Arrival(Barrier barrier, int channels) {
+      this.barrier = barrier;
       this.seen = new boolean[channels];
-      this.timestampMillis = timestampMillis;
-      this.isFinal = isFinal;
-      this.firstNanos = firstNanos;
     }
   }
 
@@ -40,28 +37,32 @@ public final class BarrierTracker implements BarrierHandler {
     this.openChannels = channels;
   }
 
+  /** Never: at-least-once lets records after an early barrier through. */
   @Override
   public boolean isBlocked(int channel) {
     return false;
   }
 
   @Override
-  public void onBarrier(
-      int channel, long checkpointId, long timestampMillis, boolean isFinal, long nowNanos) {
+  public void onBarrier(int channel, Barrier barrier, long nowNanos) {
+    long checkpointId = barrier.checkpointId();
     if (checkpointId <= lastCompleted) {
       return;
     }
     Arrival arrival =
-        arrivals.computeIfAbsent(
-            checkpointId, id -> new Arrival(ended.length, timestampMillis, isFinal, nowNanos));
+        arrivals.computeIfAbsent(checkpointId, id -> new Arrival(barrier, ended.length));
     if (!arrival.seen[channel]) {
       arrival.seen[channel] = true;
       arrival.count++;
     }
-    completeIfAllArrived(checkpointId, arrival, nowNanos);
+    completeIfAllArrived(checkpointId, arrival);
   }
 
-  private void completeIfAllArrived(long checkpointId, Arrival arrival, long nowNanos) {
+  /** Nothing to do: at-least-once gates give no notices (barriers never overtake data). */
+  @Override
+  public void onBarrierNotice(int channel, Barrier barrier, long nowNanos) {}
+
+  private void completeIfAllArrived(long checkpointId, Arrival arrival) {
     if (arrival.count >= openChannels) {
       // older incomplete checkpoints can no longer complete in order: give them up
       for (long older : arrivals.headMap(checkpointId).keySet()) {
@@ -69,12 +70,12 @@ public final class BarrierTracker implements BarrierHandler {
       }
       arrivals.headMap(checkpointId, true).clear();
       lastCompleted = checkpointId;
-      actions.snapshot(checkpointId, arrival.timestampMillis, arrival.isFinal, 0);
+      actions.snapshot(arrival.barrier, 0);
     }
   }
 
   @Override
-  public void onAbort(long checkpointId) {
+  public void onAbort(long checkpointId, long nowNanos) {
     if (arrivals.remove(checkpointId) != null) {
       actions.abort(checkpointId);
     }
@@ -93,7 +94,22 @@ public final class BarrierTracker implements BarrierHandler {
         arrival.seen[channel] = false;
         arrival.count--;
       }
-      completeIfAllArrived(entry.getKey(), arrival, nowNanos);
+      completeIfAllArrived(entry.getKey(), arrival);
     }
+  }
+
+  /** Never: nothing waits, so nothing times out. */
+  @Override
+  public long nanosUntilTimeout(long nowNanos) {
+    return Long.MAX_VALUE;
+  }
+
+  @Override
+  public void checkTimeout(long nowNanos) {}
+
+  /** Never: at-least-once snapshots hold no channel state. */
+  @Override
+  public long capturingCheckpoint(int channel) {
+    return -1;
   }
 }
