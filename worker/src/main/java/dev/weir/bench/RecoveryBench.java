@@ -56,7 +56,7 @@ public final class RecoveryBench {
       for (int k = 0; k < kills; k++) {
         waitUntil(
             () ->
-                runner.jobMaster().checkpointStats().completed() >= 2
+                runner.checkpointStats().counts().completed() >= 2
                     && runner.jobMaster().sourceRecords() > 0);
         LockSupport.parkNanos(Duration.ofSeconds(2).toNanos()); // run a while before the next kill
         int attempt = runner.jobMaster().attempt();

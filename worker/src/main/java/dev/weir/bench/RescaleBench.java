@@ -15,6 +15,7 @@ import dev.weir.config.ManifestValidator;
 import dev.weir.connectors.DiscardingSink;
 import dev.weir.connectors.GeneratorSource;
 import dev.weir.runner.JobRunner;
+import dev.weir.stats.CheckpointDetails;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -138,9 +139,9 @@ public final class RescaleBench {
             spec(dir, 3, keys, valueBytes, incremental, null), lastStateId, dir.resolve("w3"));
     third.start();
     waitUntil(() -> third.jobMaster().sourceRecords() >= keys * 6 / 5);
-    long completed = third.jobMaster().checkpointStats().completed();
-    waitUntil(() -> third.jobMaster().checkpointStats().completed() >= completed + 1);
-    CompletedCheckpoint latest = third.jobMaster().checkpointStats().latestCompleted();
+    long completed = third.checkpointStats().counts().completed();
+    waitUntil(() -> third.checkpointStats().counts().completed() >= completed + 1);
+    CheckpointDetails latest = third.checkpointStats().latestCompleted();
     long dropped = System.nanoTime();
     third.close(); // tasks cancelled, nothing committed: as if the pods were deleted
     JobRunner fourth =
@@ -152,9 +153,7 @@ public final class RescaleBench {
     System.out.printf(
         "RESULT rescale from retained checkpoint 3->2: downtime %d ms (checkpoint %d, %d MiB;"
             + " drop to flowing at parallelism 2)%n",
-        (FIRST_PROCESSED.get() - dropped) / 1_000_000,
-        latest.checkpointId(),
-        latest.stateSizeBytes() >> 20);
+        (FIRST_PROCESSED.get() - dropped) / 1_000_000, latest.id(), latest.stateSizeBytes() >> 20);
     fourth.cancel();
     fourth.close();
   }

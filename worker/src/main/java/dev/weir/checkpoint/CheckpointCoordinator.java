@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Triggers checkpoints at the sources, collects the tasks' acknowledgements, completes a checkpoint
  * by writing its metadata last, then notifies the tasks; aborts on timeout or decline, and fails
  * the job over when more consecutive checkpoints fail than tolerated. Deletes completed checkpoints
- * beyond the retained number.
+ * beyond the retained number. Reports every event of every checkpoint to its one {@link
+ * CheckpointObserver}, which keeps the statistics.
  *
  * <p>Threading: every field is owned by the main thread ({@link MainThreadExecutor}); the public
  * entry points used by tasks hop onto it. Storage I/O runs on {@code ioExecutor} and posts its
@@ -61,7 +62,6 @@ public final class CheckpointCoordinator {
   private boolean finalTriggered;
   private GatewayBinding binding;
   private MainThreadExecutor.Cancellable nextTick;
-  private volatile CheckpointStats stats = CheckpointStats.EMPTY;
 
   /** The tasks of the current deployment. */
   private record GatewayBinding(TaskGateway gateway, Set<TaskId> sources, Set<TaskId> allTasks) {}
@@ -84,11 +84,6 @@ public final class CheckpointCoordinator {
     this.sharedState = new SharedStateRegistry(store, ioExecutor);
   }
 
-  /** Counters for progress displays; safe from any thread. */
-  public CheckpointStats stats() {
-    return stats;
-  }
-
   /**
    * Checkpoints completed earlier (after a restart of the coordinator): ids continue after them.
    */
@@ -100,8 +95,8 @@ public final class CheckpointCoordinator {
     completed.forEach(c -> nextCheckpointId = Math.max(nextCheckpointId, c.checkpointId() + 1));
   }
 
+  /** The job's state was restored from {@code checkpoint}: tells the observer. */
   public void noteRestored(CompletedCheckpoint checkpoint) {
-    stats = stats.withRestored();
     observer.restored(checkpoint.checkpointId(), main.currentTimeMillis(), checkpoint.path());
   }
 
@@ -231,7 +226,6 @@ public final class CheckpointCoordinator {
         id,
         main.schedule(() -> abort(id, CheckpointFailureReason.EXPIRED, null), config.timeout()));
     finalTriggered |= isFinal;
-    stats = stats.withTriggered(pending.size());
     observer.triggered(id, timestamp, isFinal, type, binding.allTasks());
     if (checkpoint.isSavepoint()) {
       LOG.info("triggering savepoint {}{}", id, isFinal ? " (stop)" : "");
@@ -340,7 +334,6 @@ public final class CheckpointCoordinator {
     retained.put(id, completed);
     // before older ones are dropped; a savepoint references no shared file
     long uploadedShared = checkpoint.isSavepoint() ? 0 : sharedState.register(metadata);
-    stats = stats.withCompleted(completed, pending.size());
     observer.completed(
         id, main.currentTimeMillis(), endToEndMillis, durationMillis, stateSize, completed.path());
     LOG.info(
@@ -413,10 +406,8 @@ public final class CheckpointCoordinator {
             + (detail == null ? "" : " (" + detail + ")");
     if (reason.countsAsFailure()) {
       LOG.warn(message);
-      stats = stats.withFailed(message, pending.size());
     } else {
       LOG.debug(message);
-      stats = stats.withInProgress(pending.size());
     }
     observer.failed(id, main.currentTimeMillis(), reason, message);
     discardDirectory(id, checkpoint.type());

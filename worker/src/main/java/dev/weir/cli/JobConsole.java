@@ -1,16 +1,17 @@
 package dev.weir.cli;
 
-import dev.weir.checkpoint.CheckpointStats;
-import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.runner.JobRunner;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.JobStatus;
+import dev.weir.stats.CheckpointDetails;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.DurationPercentiles;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Runs a started job to its end in the foreground: one progress line per second on stderr, a final
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  * job master failed unexpectedly: the message goes to stderr), 130 cancelled. Cancelling on a
  * signal is the command's ({@link ShutdownSignal}).
  *
- * <p>Threading: runs on the command's thread; reads the job master's thread-safe views.
+ * <p>Threading: runs on the command's thread; reads the job master's thread-safe views and the
+ * checkpoint statistics snapshot that the gRPC API and the HTTP endpoints read too.
  */
 final class JobConsole {
   private JobConsole() {}
@@ -27,7 +29,7 @@ final class JobConsole {
     PrintStream err = System.err;
     long start = System.nanoTime();
     var result = runner.start();
-    Progress progress = new Progress(runner.jobMaster(), err);
+    Progress progress = new Progress(runner.jobMaster(), runner::checkpointStats, err);
     JobStatus status;
     Throwable failure = null;
     while (true) {
@@ -64,56 +66,60 @@ final class JobConsole {
   private static void printResult(
       JobRunner runner, JobStatus status, long elapsedMs, long runningMs) {
     JobMaster master = runner.jobMaster();
-    CheckpointStats stats = master.checkpointStats();
-    List<Long> durations = new ArrayList<>(runner.checkpointDurationsMillis());
-    durations.sort(null);
-    List<Long> completions = new ArrayList<>(runner.checkpointCompletionMillis());
-    completions.sort(null);
+    CheckpointStatsSnapshot stats = runner.checkpointStats();
     long records = master.sourceRecords();
     System.out.printf(
         "RESULT status=%s records=%d elapsedMs=%d runningMs=%d recordsPerSec=%.0f restarts=%d "
-            + "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d completeP50Ms=%d"
-            + " lastSizeBytes=%d] storage=%s/%s%n",
+            + "%s storage=%s/%s%n",
         status,
         records,
         elapsedMs,
         runningMs,
         records * 1000.0 / Math.max(1, runningMs),
         master.attempt(),
-        stats.completed(),
-        stats.failed(),
-        percentile(durations, 50),
-        percentile(durations, 99),
-        percentile(durations, 100),
-        percentile(completions, 50),
-        stats.latestCompleted() == null ? 0 : stats.latestCompleted().stateSizeBytes(),
+        checkpointSummary(stats),
         runner.storage().describe(),
         runner.jobId());
-    CompletedCheckpoint savepoint = stats.latestSavepoint();
+    CheckpointDetails savepoint = stats.latestSavepoint();
     if (savepoint != null && status == JobStatus.FINISHED) {
       System.out.println("SAVEPOINT " + savepoint.path());
     }
     System.out.flush();
   }
 
-  static long percentile(List<Long> sorted, int p) {
-    if (sorted.isEmpty()) {
-      return 0;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  /**
+   * The RESULT line's checkpoints: counts since the start, percentiles of the completed checkpoints
+   * in the statistics' (bounded) history, end-to-end ({@code p50Ms}, {@code p99Ms}, {@code maxMs})
+   * and to the metadata written ({@code completeP50Ms}), and the latest checkpoint's size.
+   */
+  static String checkpointSummary(CheckpointStatsSnapshot stats) {
+    DurationPercentiles endToEnd = stats.completedDurations();
+    CheckpointDetails latest = stats.latestCompleted();
+    return String.format(
+        Locale.ROOT,
+        "checkpoints[completed=%d failed=%d p50Ms=%d p99Ms=%d maxMs=%d completeP50Ms=%d"
+            + " lastSizeBytes=%d]",
+        stats.counts().completed(),
+        stats.counts().failed(),
+        endToEnd.p50Millis(),
+        endToEnd.p99Millis(),
+        endToEnd.maxMillis(),
+        stats.completionDurations().p50Millis(),
+        latest == null ? 0 : latest.stateSizeBytes());
   }
 
   /** One progress line per second: throughput, attempt, last checkpoint. */
   private static final class Progress {
     private final JobMaster master;
+    private final Supplier<CheckpointStatsSnapshot> checkpoints;
     private final PrintStream out;
     private long lastRecords;
     private long lastNanos = System.nanoTime();
     private int lastAttempt = -1;
 
-    Progress(JobMaster master, PrintStream out) {
+    Progress(JobMaster master, Supplier<CheckpointStatsSnapshot> checkpoints, PrintStream out) {
       this.master = master;
+      this.checkpoints = checkpoints;
       this.out = out;
     }
 
@@ -127,8 +133,8 @@ final class JobConsole {
       double rate = Math.max(0, records - lastRecords) * 1e9 / Math.max(1, now - lastNanos);
       lastRecords = records;
       lastNanos = now;
-      CheckpointStats s = master.checkpointStats();
-      CompletedCheckpoint last = s.latestCompleted();
+      CheckpointStatsSnapshot s = checkpoints.get();
+      CheckpointDetails last = s.latestCompleted();
       out.printf(
           "%s attempt %d | %,.0f records/s | %,d records | last checkpoint %s | %d completed, %d failed%n",
           master.status(),
@@ -137,14 +143,14 @@ final class JobConsole {
           records,
           last == null
               ? "-"
-              : last.checkpointId()
+              : last.id()
                   + " ("
-                  + last.durationMillis()
+                  + last.completionDurationMillis()
                   + " ms, "
                   + last.stateSizeBytes()
                   + " bytes)",
-          s.completed(),
-          s.failed());
+          s.counts().completed(),
+          s.counts().failed());
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.weir.net;
 
-import dev.weir.checkpoint.CheckpointStats;
-import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.failure.FailureKind;
 import dev.weir.proto.runtime.CheckpointCounts;
 import dev.weir.proto.runtime.CheckpointSummary;
@@ -15,6 +13,9 @@ import dev.weir.proto.runtime.SavepointOperation;
 import dev.weir.proto.runtime.TriggerSavepointRequest;
 import dev.weir.runtime.JobMaster;
 import dev.weir.runtime.SavepointOperations;
+import dev.weir.stats.CheckpointDetails;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CredentialRedaction;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -30,14 +31,18 @@ import java.util.function.Supplier;
 /**
  * The coordinator's published gRPC API: what the operator reads to reflect a job in its status, and
  * savepoints (trigger, stop-with-savepoint, dispose). Reads only thread-safe views of the job
- * master. Status watches ({@code WatchJobStatus}) are served by one daemon thread that looks for a
- * change every 100 ms and is the only writer of their streams.
+ * master and the checkpoint statistics snapshot that every other reader reads too (so the
+ * operator's status and the web page agree); failure messages leave redacted. Status watches
+ * ({@code WatchJobStatus}) are served by one daemon thread that looks for a change every 100 ms and
+ * is the only writer of their streams.
  */
 public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
   private final String jobName;
   private final String jobId;
   private final int parallelism;
   private final Supplier<JobMaster> jobMasters;
+  private final Supplier<CheckpointStatsSnapshot> checkpoints;
+  private final CredentialRedaction redaction;
   private final IntSupplier connectedWorkers;
   private final SavepointOperations savepoints;
   private final SavepointDisposer disposer;
@@ -53,11 +58,18 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
     void dispose(String location) throws Exception;
   }
 
+  /**
+   * @param checkpoints the checkpoint statistics now, e.g. {@code CheckpointStatsTracker::snapshot}
+   * @param redaction applied to the job's failure cause and restore path (the statistics are
+   *     redacted already)
+   */
   public JobStatusService(
       String jobName,
       String jobId,
       int parallelism,
       Supplier<JobMaster> jobMaster,
+      Supplier<CheckpointStatsSnapshot> checkpoints,
+      CredentialRedaction redaction,
       IntSupplier connectedWorkers,
       SavepointOperations savepoints,
       SavepointDisposer disposer) {
@@ -65,6 +77,8 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
     this.jobId = jobId;
     this.parallelism = parallelism;
     this.jobMasters = jobMaster;
+    this.checkpoints = checkpoints;
+    this.redaction = redaction;
     this.connectedWorkers = connectedWorkers;
     this.savepoints = savepoints;
     this.disposer = disposer;
@@ -117,14 +131,18 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
     response.onCompleted();
   }
 
-  private static CheckpointSummary summary(CompletedCheckpoint checkpoint) {
-    return CheckpointSummary.newBuilder()
-        .setId(checkpoint.checkpointId())
-        .setCompletionTimestampMs(checkpoint.metadata().getCompletionTimestampMs())
-        .setDurationMs(checkpoint.durationMillis())
-        .setStateSizeBytes(checkpoint.stateSizeBytes())
-        .setPath(checkpoint.path())
-        .build();
+  /** A completed checkpoint or savepoint; its duration is the completion duration. */
+  private static CheckpointSummary summary(CheckpointDetails checkpoint) {
+    CheckpointSummary.Builder summary =
+        CheckpointSummary.newBuilder()
+            .setId(checkpoint.id())
+            .setCompletionTimestampMs(checkpoint.completionTimestampMillis())
+            .setDurationMs(checkpoint.completionDurationMillis())
+            .setStateSizeBytes(checkpoint.stateSizeBytes());
+    if (checkpoint.path() != null) {
+      summary.setPath(checkpoint.path());
+    }
+    return summary.build();
   }
 
   private static SavepointOperation toProto(SavepointOperations.Operation operation) {
@@ -215,7 +233,7 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
 
   private JobStatusResponse status() {
     JobMaster jobMaster = jobMasters.get();
-    CheckpointStats stats = jobMaster.checkpointStats();
+    CheckpointStatsSnapshot stats = checkpoints.get();
     JobStatusResponse.Builder status =
         JobStatusResponse.newBuilder()
             .setVersion(1)
@@ -227,29 +245,27 @@ public final class JobStatusService extends JobServiceGrpc.JobServiceImplBase {
             .setConnectedWorkers(connectedWorkers.getAsInt())
             .setCheckpoints(
                 CheckpointCounts.newBuilder()
-                    .setTriggered(stats.triggered())
-                    .setInProgress(stats.inProgress())
-                    .setCompleted(stats.completed())
-                    .setFailed(stats.failed())
-                    .setRestored(stats.restored()))
+                    .setTriggered(stats.counts().triggered())
+                    .setInProgress(stats.counts().inProgress())
+                    .setCompleted(stats.counts().completed())
+                    .setFailed(stats.counts().failed())
+                    .setRestored(stats.counts().restored()))
             .setRestoredFromCheckpoint(
                 jobMaster.restoredCheckpointId() == null ? -1 : jobMaster.restoredCheckpointId());
-    CompletedCheckpoint latest = stats.latestCompleted();
-    if (latest != null) {
-      status.setLatestCompleted(summary(latest));
+    if (stats.latestCompleted() != null) {
+      status.setLatestCompleted(summary(stats.latestCompleted()));
     }
-    CompletedCheckpoint savepoint = stats.latestSavepoint();
-    if (savepoint != null) {
-      status.setLatestSavepoint(summary(savepoint));
+    if (stats.latestSavepoint() != null) {
+      status.setLatestSavepoint(summary(stats.latestSavepoint()));
     }
     if (jobMaster.restoredFromPath() != null) {
-      status.setRestoredFromPath(jobMaster.restoredFromPath());
+      status.setRestoredFromPath(redaction.redact(jobMaster.restoredFromPath()));
     }
-    if (stats.latestFailure() != null) {
-      status.setLatestFailure(stats.latestFailure());
+    if (stats.latestFailed() != null) {
+      status.setLatestFailure(stats.latestFailed().failureMessage());
     }
     if (jobMaster.failureCause() != null) {
-      status.setFailure(String.valueOf(jobMaster.failureCause()));
+      status.setFailure(redaction.redact(String.valueOf(jobMaster.failureCause())));
     }
     return status.build();
   }

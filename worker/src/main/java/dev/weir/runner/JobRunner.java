@@ -2,14 +2,10 @@ package dev.weir.runner;
 
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointCoordinator;
-import dev.weir.checkpoint.CheckpointFailureReason;
-import dev.weir.checkpoint.CheckpointObserver;
 import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.CorruptCheckpointException;
 import dev.weir.checkpoint.Savepoints;
-import dev.weir.checkpoint.TaskId;
-import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.concurrent.SingleThreadMainExecutor;
 import dev.weir.config.JobSpec;
 import dev.weir.graph.InvalidJobException;
@@ -28,15 +24,15 @@ import dev.weir.runtime.LocalDeployment;
 import dev.weir.runtime.SavepointOperations;
 import dev.weir.state.KeyedStateBackendFactory;
 import dev.weir.state.KeyedStateBackends;
-import dev.weir.state.SnapshotType;
 import dev.weir.state.SnapshotVerifier;
+import dev.weir.stats.CheckpointStatsSnapshot;
 import dev.weir.stats.CheckpointStatsTracker;
-import dev.weir.stats.CoordinatorHttpServer;
 import dev.weir.stats.CredentialRedaction;
-import dev.weir.stats.Health;
-import dev.weir.stats.JobOverview;
 import dev.weir.storage.CheckpointStorage;
 import dev.weir.storage.StorageException;
+import dev.weir.web.CoordinatorHttpServer;
+import dev.weir.web.Health;
+import dev.weir.web.JobOverview;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -46,7 +42,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
@@ -76,10 +71,6 @@ public final class JobRunner implements AutoCloseable {
   private final JobMaster jobMaster;
   // completed (exceptionally only) when an action of the main thread failed unexpectedly
   private final CompletableFuture<JobStatus> mainThreadFailure = new CompletableFuture<>();
-  private final java.util.Queue<Long> completedDurations =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.Queue<Long> completionDurations =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** Where the tasks run. */
   public sealed interface Workers {
@@ -105,6 +96,7 @@ public final class JobRunner implements AutoCloseable {
   private final WorkerRegistry registry;
   private final Server controlServer;
   private final CompletedCheckpointStore store;
+  private final CredentialRedaction redaction = CredentialRedaction.fromEnvironment(System::getenv);
   private final CheckpointStatsTracker tracker;
   private final StateQueryRouter queryRouter;
   private final SavepointOperations savepointOperations;
@@ -148,7 +140,12 @@ public final class JobRunner implements AutoCloseable {
     this.queryRouter =
         new StateQueryRouter(graphs.get(), spec.parallelism(), spec.maxParallelism());
     this.store = new CompletedCheckpointStore(storage, jobId);
-    this.tracker = new CheckpointStatsTracker();
+    String[] stageNames = stageNames(graphs.get());
+    this.tracker =
+        new CheckpointStatsTracker(
+            CheckpointStatsTracker.DEFAULT_HISTORY_LIMIT,
+            redaction,
+            stage -> stage < stageNames.length ? stageNames[stage] : null);
     KeyedStateBackendFactory backends = backendFactory(spec, store);
     JobMaster[] master = new JobMaster[1];
     this.savepointOperations =
@@ -163,8 +160,6 @@ public final class JobRunner implements AutoCloseable {
             new CheckpointCoordinator.Listener() {
               @Override
               public void checkpointCompleted(CompletedCheckpoint c) {
-                completedDurations.add(c.endToEndMillis());
-                completionDurations.add(c.durationMillis());
                 master[0].checkpointCompleted(c);
               }
 
@@ -174,7 +169,7 @@ public final class JobRunner implements AutoCloseable {
                 master[0].tolerableFailuresExceeded(id, reason);
               }
             },
-            new TrackerObserver(tracker, stageNames(graphs.get())));
+            tracker);
     DeploymentFactory deployer;
     if (workers instanceof Workers.Remote remote) {
       int stages = graphs.get().stages().size();
@@ -192,6 +187,8 @@ public final class JobRunner implements AutoCloseable {
                         jobId,
                         spec.parallelism(),
                         () -> master[0],
+                        tracker::snapshot,
+                        redaction,
                         registry::connectedWorkers,
                         savepointOperations,
                         this::disposeSavepoint))
@@ -217,6 +214,8 @@ public final class JobRunner implements AutoCloseable {
                         jobId,
                         spec.parallelism(),
                         () -> master[0],
+                        tracker::snapshot,
+                        redaction,
                         () -> spec.parallelism(),
                         savepointOperations,
                         this::disposeSavepoint))
@@ -392,39 +391,6 @@ public final class JobRunner implements AutoCloseable {
     return graph.stages().stream().map(Stage::name).toArray(String[]::new);
   }
 
-  /** Feeds the statistics tracker, naming stages after their first operator. */
-  private record TrackerObserver(CheckpointStatsTracker tracker, String[] stageNames)
-      implements CheckpointObserver {
-    @Override
-    public void triggered(
-        long id, long ts, boolean isFinal, SnapshotType type, Collection<TaskId> tasks) {
-      tracker.reportTriggered(id, ts, isFinal, type == SnapshotType.SAVEPOINT, tasks);
-    }
-
-    @Override
-    public void acknowledged(TaskSnapshot snapshot, long ts) {
-      int stage = snapshot.task().stage();
-      tracker.reportAcknowledged(
-          snapshot, ts, stage < stageNames.length ? stageNames[stage] : null);
-    }
-
-    @Override
-    public void completed(
-        long id, long ts, long endToEndMillis, long completionMillis, long size, String path) {
-      tracker.reportCompleted(id, ts, endToEndMillis, completionMillis, size, path);
-    }
-
-    @Override
-    public void failed(long id, long ts, CheckpointFailureReason reason, String message) {
-      tracker.reportFailed(id, ts, reason, message);
-    }
-
-    @Override
-    public void restored(long id, long ts, String path) {
-      tracker.reportRestored(id, ts, path);
-    }
-  }
-
   /**
    * Serves checkpoint statistics, job overview, Prometheus metrics, health and state queries over
    * HTTP (see docs/observability.md). Port 0 picks a free one.
@@ -447,7 +413,7 @@ public final class JobRunner implements AutoCloseable {
                 jobMaster.status() == JobStatus.FAILED
                     ? Health.unhealthy("job failed: " + jobMaster.failureCause())
                     : Health.ok(),
-            CredentialRedaction.fromEnvironment(System::getenv),
+            redaction,
             this::queryState);
     return http.uri();
   }
@@ -462,16 +428,11 @@ public final class JobRunner implements AutoCloseable {
   }
 
   /**
-   * End-to-end durations (trigger to last acknowledgement, as Flink defines them) of every
-   * completed checkpoint so far, in completion order.
+   * The job's checkpoint statistics now: what the gRPC API, the HTTP endpoints and the console
+   * show. Any thread.
    */
-  public java.util.List<Long> checkpointDurationsMillis() {
-    return java.util.List.copyOf(completedDurations);
-  }
-
-  /** Trigger to metadata written, of every completed checkpoint so far, in completion order. */
-  public java.util.List<Long> checkpointCompletionMillis() {
-    return java.util.List.copyOf(completionDurations);
+  public CheckpointStatsSnapshot checkpointStats() {
+    return tracker.snapshot();
   }
 
   public String jobId() {

@@ -3,7 +3,6 @@ package dev.weir.runtime;
 import dev.weir.checkpoint.CheckpointCoordinator;
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.checkpoint.CheckpointResponder;
-import dev.weir.checkpoint.CheckpointStats;
 import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.CorruptCheckpointException;
@@ -283,10 +282,6 @@ public final class JobMaster implements CheckpointCoordinator.Listener {
   /** Where the current attempt's state came from (checkpoint metadata or savepoint), or null. */
   public String restoredFromPath() {
     return restoredFromPath;
-  }
-
-  public CheckpointStats checkpointStats() {
-    return coordinator.stats();
   }
 
   /** Records read by the sources of the current attempt. */

@@ -2,12 +2,14 @@ package dev.weir.stats;
 
 import com.google.protobuf.ByteString;
 import dev.weir.checkpoint.CheckpointFailureReason;
+import dev.weir.checkpoint.CheckpointObserver;
 import dev.weir.checkpoint.TaskId;
 import dev.weir.checkpoint.TaskSnapshot;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.SnapshotType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -15,29 +17,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 
 /**
- * Collects the statistics of a job's checkpoints from the coordinator's reports: totals since
- * creation, a bounded history of checkpoints with their breakdown per stage, subtask and operator,
- * the latest completed and failed checkpoint and the latest restore.
+ * The one aggregator of a job's checkpoint statistics: the checkpoint coordinator's observer. From
+ * the coordinator's reports it keeps totals since creation, a bounded history of checkpoints with
+ * their breakdown per stage, subtask and operator, the latest completed and failed checkpoint, the
+ * latest savepoint and the latest restore. Every reader of checkpoint statistics (the gRPC
+ * JobService, the HTTP JSON, the status page, /metrics, the console) reads its {@link #snapshot()}.
  *
- * <p>Threading: written by the coordinator's main thread, read by HTTP threads; copy-on-read under
- * {@code lock} (held briefly by both), where a read rebuilds only the checkpoints changed since the
- * previous read and returns the same immutable snapshot while nothing changed.
+ * <p>Threading: its state is owned by the thread that reports to it, the coordinator's main thread
+ * (a {@link CheckpointObserver} is called there only). After every change that thread publishes a
+ * new immutable {@link CheckpointStatsSnapshot} through a volatile field; other threads read only
+ * that snapshot, never the state behind it.
  *
  * <p>Reports about a checkpoint that was never triggered, or that already left the in-progress
  * state, are ignored, so {@code triggered == inProgress + completed + failed + aborted} always
  * holds. Every text that is kept (paths, failure messages) goes through {@link CredentialRedaction}
  * first.
  */
-public final class CheckpointStatsTracker {
+public final class CheckpointStatsTracker implements CheckpointObserver {
   public static final int DEFAULT_HISTORY_LIMIT = 100;
 
-  private final Object lock = new Object();
   private final int historyLimit;
   private final CredentialRedaction redaction;
+  private final IntFunction<String> stageNames;
 
-  // Everything below is guarded by lock.
+  // Owned by the reporting thread.
   /** Oldest first; in-progress checkpoints are never evicted (the coordinator bounds them). */
   private final TreeMap<Long, TrackedCheckpoint> history = new TreeMap<>();
 
@@ -51,88 +57,83 @@ public final class CheckpointStatsTracker {
   private CheckpointDetails latestSavepoint;
   private CheckpointDetails latestFailed;
   private RestoreDetails latestRestore;
-  private CheckpointStatsSnapshot published;
 
-  /** Keeps {@value #DEFAULT_HISTORY_LIMIT} checkpoints; masks the S3 keys of this process. */
-  public CheckpointStatsTracker() {
-    this(DEFAULT_HISTORY_LIMIT, CredentialRedaction.fromEnvironment(System::getenv));
-  }
+  /** Written by the reporting thread after every change, read by any thread. */
+  private volatile CheckpointStatsSnapshot published;
 
   /**
    * @param historyLimit how many checkpoints the history keeps at most, at least 1
+   * @param redaction applied to every path and failure message before it is kept
+   * @param stageNames the name of a stage by its index, for display; null when unknown
    * @throws IllegalArgumentException when {@code historyLimit} is below 1
    */
-  public CheckpointStatsTracker(int historyLimit, CredentialRedaction redaction) {
+  public CheckpointStatsTracker(
+      int historyLimit, CredentialRedaction redaction, IntFunction<String> stageNames) {
     if (historyLimit < 1) {
       throw new IllegalArgumentException("history limit must be at least 1, was " + historyLimit);
     }
     this.historyLimit = historyLimit;
     this.redaction = redaction;
+    this.stageNames = stageNames;
+    this.published = CheckpointStatsSnapshot.empty(historyLimit);
   }
 
   /**
-   * A checkpoint was triggered; {@code expectedTasks} are the tasks that have to acknowledge it. A
-   * second report of the same id is ignored.
+   * A checkpoint or savepoint was triggered; {@code expectedTasks} are the tasks that have to
+   * acknowledge it. A second report of the same id is ignored.
    */
-  public void reportTriggered(
+  @Override
+  public void triggered(
       long checkpointId,
       long triggerTimestampMillis,
       boolean isFinal,
+      SnapshotType type,
       Collection<TaskId> expectedTasks) {
-    reportTriggered(checkpointId, triggerTimestampMillis, isFinal, false, expectedTasks);
-  }
-
-  /** A checkpoint or, with {@code savepoint}, a savepoint was triggered. */
-  public void reportTriggered(
-      long checkpointId,
-      long triggerTimestampMillis,
-      boolean isFinal,
-      boolean savepoint,
-      Collection<TaskId> expectedTasks) {
-    synchronized (lock) {
-      if (history.containsKey(checkpointId)) {
-        return;
-      }
-      history.put(
-          checkpointId,
-          new TrackedCheckpoint(
-              checkpointId, triggerTimestampMillis, isFinal, savepoint, expectedTasks));
-      triggered++;
-      inProgress++;
-      evictBeyondLimit();
-      published = null;
+    if (history.containsKey(checkpointId)) {
+      return;
     }
+    history.put(
+        checkpointId,
+        new TrackedCheckpoint(
+            checkpointId,
+            triggerTimestampMillis,
+            isFinal,
+            type == SnapshotType.SAVEPOINT,
+            expectedTasks));
+    triggered++;
+    inProgress++;
+    evictBeyondLimit();
+    publish();
   }
 
   /**
-   * A task acknowledged a checkpoint, without alignment buffer accounting.
+   * A task acknowledged a checkpoint. The runtime does not measure the bytes held back during
+   * alignment yet: they count as 0.
    *
-   * @see #reportAcknowledged(TaskSnapshot, long, String, long)
+   * @see #acknowledged(TaskSnapshot, long, long)
    */
-  public void reportAcknowledged(TaskSnapshot snapshot, long ackTimestampMillis, String stageName) {
-    reportAcknowledged(snapshot, ackTimestampMillis, stageName, 0);
+  @Override
+  public void acknowledged(TaskSnapshot snapshot, long ackTimestampMillis) {
+    acknowledged(snapshot, ackTimestampMillis, 0);
   }
 
   /**
    * A task acknowledged a checkpoint. Ignored unless the checkpoint is in progress and the task is
    * one it expects and has not heard from yet.
    *
-   * @param stageName the name of the task's stage, for display
    * @param alignmentBufferedBytes bytes the task held back while aligning barriers
    */
-  public void reportAcknowledged(
-      TaskSnapshot snapshot,
-      long ackTimestampMillis,
-      String stageName,
-      long alignmentBufferedBytes) {
-    synchronized (lock) {
-      TrackedCheckpoint checkpoint = history.get(snapshot.checkpointId());
-      if (checkpoint != null
-          && checkpoint.status == CheckpointStatus.IN_PROGRESS
-          && checkpoint.acknowledge(
-              snapshot, ackTimestampMillis, stageName, alignmentBufferedBytes)) {
-        published = null;
-      }
+  public void acknowledged(
+      TaskSnapshot snapshot, long ackTimestampMillis, long alignmentBufferedBytes) {
+    TrackedCheckpoint checkpoint = history.get(snapshot.checkpointId());
+    if (checkpoint != null
+        && checkpoint.status == CheckpointStatus.IN_PROGRESS
+        && checkpoint.acknowledge(
+            snapshot,
+            ackTimestampMillis,
+            stageNames.apply(snapshot.task().stage()),
+            alignmentBufferedBytes)) {
+      publish();
     }
   }
 
@@ -144,35 +145,34 @@ public final class CheckpointStatsTracker {
    * @param completionMillis from the trigger to the metadata written
    * @param stateSizeBytes bytes all tasks wrote
    */
-  public void reportCompleted(
+  @Override
+  public void completed(
       long checkpointId,
       long completionTimestampMillis,
       long endToEndMillis,
       long completionMillis,
       long stateSizeBytes,
       String path) {
-    synchronized (lock) {
-      TrackedCheckpoint checkpoint = inProgress(checkpointId);
-      if (checkpoint == null) {
-        return;
-      }
-      checkpoint.status = CheckpointStatus.COMPLETED;
-      checkpoint.completionTimestampMillis = completionTimestampMillis;
-      checkpoint.reportedDurationMillis = endToEndMillis;
-      checkpoint.completionDurationMillis = completionMillis;
-      checkpoint.reportedStateSizeBytes = stateSizeBytes;
-      checkpoint.path = redaction.redact(path);
-      checkpoint.details = null;
-      inProgress--;
-      completed++;
-      if (checkpoint.savepoint) {
-        latestSavepoint = checkpoint.details();
-      } else {
-        latestCompleted = checkpoint.details();
-      }
-      evictBeyondLimit();
-      published = null;
+    TrackedCheckpoint checkpoint = inProgress(checkpointId);
+    if (checkpoint == null) {
+      return;
     }
+    checkpoint.status = CheckpointStatus.COMPLETED;
+    checkpoint.completionTimestampMillis = completionTimestampMillis;
+    checkpoint.reportedDurationMillis = endToEndMillis;
+    checkpoint.completionDurationMillis = completionMillis;
+    checkpoint.reportedStateSizeBytes = stateSizeBytes;
+    checkpoint.path = redaction.redact(path);
+    checkpoint.details = null;
+    inProgress--;
+    completed++;
+    if (checkpoint.savepoint) {
+      latestSavepoint = checkpoint.details();
+    } else {
+      latestCompleted = checkpoint.details();
+    }
+    evictBeyondLimit();
+    publish();
   }
 
   /**
@@ -182,73 +182,71 @@ public final class CheckpointStatsTracker {
    *
    * @param message what went wrong; the reason's own message when null
    */
-  public void reportFailed(
+  @Override
+  public void failed(
       long checkpointId,
       long failureTimestampMillis,
       CheckpointFailureReason reason,
       String message) {
-    synchronized (lock) {
-      TrackedCheckpoint checkpoint = inProgress(checkpointId);
-      if (checkpoint == null) {
-        return;
-      }
-      boolean failure = reason.countsAsFailure();
-      checkpoint.status = failure ? CheckpointStatus.FAILED : CheckpointStatus.ABORTED;
-      checkpoint.failureTimestampMillis = failureTimestampMillis;
-      checkpoint.failureReason = reason.name();
-      checkpoint.failureMessage = message == null ? reason.message() : redaction.redact(message);
-      checkpoint.details = null;
-      inProgress--;
-      if (failure) {
-        failed++;
-        latestFailed = checkpoint.details();
-      } else {
-        aborted++;
-      }
-      evictBeyondLimit();
-      published = null;
+    TrackedCheckpoint checkpoint = inProgress(checkpointId);
+    if (checkpoint == null) {
+      return;
     }
+    boolean failure = reason.countsAsFailure();
+    checkpoint.status = failure ? CheckpointStatus.FAILED : CheckpointStatus.ABORTED;
+    checkpoint.failureTimestampMillis = failureTimestampMillis;
+    checkpoint.failureReason = reason.name();
+    checkpoint.failureMessage = message == null ? reason.message() : redaction.redact(message);
+    checkpoint.details = null;
+    inProgress--;
+    if (failure) {
+      failed++;
+      latestFailed = checkpoint.details();
+    } else {
+      aborted++;
+    }
+    evictBeyondLimit();
+    publish();
   }
 
   /** The job's state was restored from a checkpoint (metadata at {@code path}). */
-  public void reportRestored(long checkpointId, long restoreTimestampMillis, String path) {
-    synchronized (lock) {
-      restored++;
-      latestRestore =
-          new RestoreDetails(checkpointId, restoreTimestampMillis, redaction.redact(path));
-      published = null;
-    }
+  @Override
+  public void restored(long checkpointId, long restoreTimestampMillis, String path) {
+    restored++;
+    latestRestore =
+        new RestoreDetails(checkpointId, restoreTimestampMillis, redaction.redact(path));
+    publish();
   }
 
   /** The statistics now. Any thread; the same instance while nothing changed. */
   public CheckpointStatsSnapshot snapshot() {
-    synchronized (lock) {
-      if (published == null) {
-        List<CheckpointDetails> newestFirst = new ArrayList<>(history.size());
-        long[] durations = new long[history.size()];
-        int completedInHistory = 0;
-        for (TrackedCheckpoint checkpoint : history.descendingMap().values()) {
-          CheckpointDetails details = checkpoint.details();
-          newestFirst.add(details);
-          if (details.status() == CheckpointStatus.COMPLETED) {
-            durations[completedInHistory++] = details.endToEndDurationMillis();
-          }
-        }
-        long[] completedDurations = new long[completedInHistory];
-        System.arraycopy(durations, 0, completedDurations, 0, completedInHistory);
-        published =
-            new CheckpointStatsSnapshot(
-                new CheckpointCounts(triggered, inProgress, completed, failed, aborted, restored),
-                latestCompleted,
-                latestFailed,
-                latestSavepoint,
-                latestRestore,
-                DurationPercentiles.of(completedDurations),
-                historyLimit,
-                newestFirst);
+    return published;
+  }
+
+  /** On the reporting thread: the state now, as an immutable snapshot for every reader. */
+  private void publish() {
+    List<CheckpointDetails> newestFirst = new ArrayList<>(history.size());
+    long[] durations = new long[history.size()];
+    int completedInHistory = 0;
+    for (TrackedCheckpoint checkpoint : history.descendingMap().values()) {
+      CheckpointDetails details = checkpoint.details();
+      newestFirst.add(details);
+      if (details.status() == CheckpointStatus.COMPLETED) {
+        durations[completedInHistory++] = details.endToEndDurationMillis();
       }
-      return published;
     }
+    long[] completedDurations = new long[completedInHistory];
+    System.arraycopy(durations, 0, completedDurations, 0, completedInHistory);
+    published =
+        new CheckpointStatsSnapshot(
+            new CheckpointCounts(triggered, inProgress, completed, failed, aborted, restored),
+            latestCompleted,
+            latestFailed,
+            latestSavepoint,
+            latestRestore,
+            DurationPercentiles.of(completedDurations),
+            historyLimit,
+            newestFirst);
   }
 
   private TrackedCheckpoint inProgress(long checkpointId) {
@@ -284,7 +282,7 @@ public final class CheckpointStatsTracker {
     return bytes;
   }
 
-  /** One checkpoint while the tracker keeps it. Guarded by the tracker's lock. */
+  /** One checkpoint while the tracker keeps it. Owned by the tracker's reporting thread. */
   private static final class TrackedCheckpoint {
     final long id;
     final long triggerTimestampMillis;
@@ -439,7 +437,7 @@ public final class CheckpointStatsTracker {
     }
   }
 
-  /** One stage of a tracked checkpoint. Guarded by the tracker's lock. */
+  /** One stage of a tracked checkpoint. Owned by the tracker's reporting thread. */
   private static final class TrackedStage {
     final int stage;
     final TreeSet<Integer> expectedSubtasks = new TreeSet<>();
@@ -482,7 +480,7 @@ public final class CheckpointStatsTracker {
     }
   }
 
-  /** One operator uid of a tracked checkpoint. Guarded by the tracker's lock. */
+  /** One operator uid of a tracked checkpoint. Owned by the tracker's reporting thread. */
   private static final class TrackedOperator {
     final int stage;
     int acknowledgedSubtasks;

@@ -26,6 +26,7 @@ class CheckpointCoordinatorTest {
   private final CompletedCheckpointStore store = new CompletedCheckpointStore(storage, "job");
   private final RecordingGateway gateway = new RecordingGateway();
   private final List<Long> failovers = new ArrayList<>();
+  private final RecordingObserver observer = new RecordingObserver();
 
   private CheckpointCoordinator coordinator(CheckpointConfig config) {
     CheckpointCoordinator coordinator =
@@ -44,7 +45,7 @@ class CheckpointCoordinatorTest {
                 failovers.add(id);
               }
             },
-            CheckpointObserver.NONE);
+            observer);
     coordinator.start(gateway, Set.of(SOURCE), Set.of(SOURCE, COUNTER));
     return coordinator;
   }
@@ -148,7 +149,7 @@ class CheckpointCoordinatorTest {
     assertThat(store.readMetadata(1).getOperatorsList())
         .extracting(o -> o.getUid())
         .containsExactly("op-0", "op-1");
-    assertThat(coordinator.stats().completed()).isEqualTo(1);
+    assertThat(observer.completed).containsExactly(1L);
 
     main.advance(Duration.ofSeconds(1));
     assertThat(gateway.triggered).containsExactly(1L, 2L);
@@ -164,8 +165,13 @@ class CheckpointCoordinatorTest {
     main.advance(Duration.ofSeconds(3));
 
     assertThat(gateway.aborted).containsExactly(1L);
-    assertThat(coordinator.stats().failed()).isEqualTo(1);
-    assertThat(coordinator.stats().latestFailure()).contains("expired");
+    assertThat(observer.countedFailures())
+        .singleElement()
+        .satisfies(
+            failure -> {
+              assertThat(failure.reason()).isEqualTo(CheckpointFailureReason.EXPIRED);
+              assertThat(failure.message()).contains("expired");
+            });
     acknowledgeAll(coordinator, 1); // too late
     assertThat(store.completedIds()).isEmpty();
     assertThat(failovers).isEmpty();
@@ -219,7 +225,13 @@ class CheckpointCoordinatorTest {
     main.runPending();
 
     assertThat(gateway.aborted).containsExactly(1L);
-    assertThat(coordinator.stats().latestFailure()).contains("declined").contains("upload failed");
+    assertThat(observer.failures)
+        .singleElement()
+        .satisfies(
+            failure -> {
+              assertThat(failure.reason()).isEqualTo(CheckpointFailureReason.DECLINED);
+              assertThat(failure.message()).contains("declined").contains("upload failed");
+            });
   }
 
   @Test
@@ -346,8 +358,8 @@ class CheckpointCoordinatorTest {
     }
     assertThat(store.completedIds()).as("retained checkpoints").containsExactly(5L);
     assertThat(store.savepointIds()).containsExactly(2L);
-    assertThat(coordinator.stats().latestSavepoint().checkpointId()).isEqualTo(2);
-    assertThat(coordinator.stats().latestCompleted().checkpointId()).isEqualTo(5);
+    assertThat(observer.completed(SnapshotType.SAVEPOINT)).containsExactly(2L);
+    assertThat(observer.completed(SnapshotType.CHECKPOINT)).containsExactly(1L, 3L, 4L, 5L);
   }
 
   @Test
@@ -380,7 +392,10 @@ class CheckpointCoordinatorTest {
     main.runPending();
 
     assertThat(gateway.aborted).as("the tasks cancel its uploads").containsExactly(1L);
-    assertThat(coordinator.stats().failed()).isZero();
+    assertThat(observer.failures)
+        .extracting(RecordingObserver.Failure::reason)
+        .containsExactly(CheckpointFailureReason.STOPPING_WITH_SAVEPOINT);
+    assertThat(observer.countedFailures()).isEmpty();
     coordinator.acknowledge(ack(COUNTER, 1)); // late: ignored
     acknowledgeAll(coordinator, 2);
     assertThat(stop).isCompleted();

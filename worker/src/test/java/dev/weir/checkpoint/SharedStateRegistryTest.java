@@ -37,6 +37,7 @@ class SharedStateRegistryTest {
   private final List<Long> notified = new ArrayList<>();
   private final List<Long> triggered = new ArrayList<>();
   private final List<Long> failovers = new ArrayList<>();
+  private final RecordingObserver observer = new RecordingObserver();
   private final FakeBackend backend = new FakeBackend();
 
   private CheckpointCoordinator coordinator(int maxConcurrent, int retained) {
@@ -66,7 +67,7 @@ class SharedStateRegistryTest {
                 failovers.add(id);
               }
             },
-            CheckpointObserver.NONE);
+            observer);
     coordinator.start(
         new TaskGateway() {
           @Override
@@ -263,7 +264,7 @@ class SharedStateRegistryTest {
     main.runPending();
     assertThat(store.completedIds()).containsExactly(4L);
     assertThat(sharedFilesInStorage()).containsAll(referencedByRetained());
-    assertThat(coordinator.stats().failed()).isZero();
+    assertThat(observer.countedFailures()).isEmpty();
 
     coordinator.stop();
     assertThat(sharedFilesInStorage()).isEqualTo(referencedByRetained());
@@ -324,7 +325,13 @@ class SharedStateRegistryTest {
     main.runPending();
 
     assertThat(store.completedIds()).containsExactly(3L);
-    assertThat(coordinator.stats().latestFailure()).contains("sst-0").contains("deleted");
+    assertThat(observer.countedFailures())
+        .last()
+        .satisfies(
+            failure -> {
+              assertThat(failure.reason()).isEqualTo(CheckpointFailureReason.FINALIZE_FAILED);
+              assertThat(failure.message()).contains("sst-0").contains("deleted");
+            });
   }
 
   @Test

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.query.StateQueryResult;
 import dev.weir.query.StateValue;
+import dev.weir.stats.CheckpointStatsSnapshot;
 import dev.weir.stats.CheckpointStatsTracker;
-import dev.weir.stats.CoordinatorHttpServer;
 import dev.weir.stats.CredentialRedaction;
-import dev.weir.stats.Health;
+import dev.weir.web.CoordinatorHttpServer;
+import dev.weir.web.Health;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ class QueryCommandIT {
     server =
         CoordinatorHttpServer.start(
             new InetSocketAddress("127.0.0.1", 0),
-            () -> new CheckpointStatsTracker().snapshot(),
+            () -> CheckpointStatsSnapshot.empty(CheckpointStatsTracker.DEFAULT_HISTORY_LIMIT),
             () -> null,
             Health::ok,
             CredentialRedaction.of(List.of()),

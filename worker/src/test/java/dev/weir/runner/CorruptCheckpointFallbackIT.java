@@ -56,12 +56,12 @@ class CorruptCheckpointFallbackIT {
       var result = runner.start();
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> runner.jobMaster().checkpointStats().completed() >= 2);
-      long before = runner.jobMaster().checkpointStats().completed();
+          .until(() -> runner.checkpointStats().counts().completed() >= 2);
+      long before = runner.checkpointStats().counts().completed();
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> runner.jobMaster().checkpointStats().completed() > before);
-      long latest = runner.jobMaster().checkpointStats().latestCompleted().checkpointId();
+          .until(() -> runner.checkpointStats().counts().completed() > before);
+      long latest = runner.checkpointStats().latestCompleted().id();
 
       damageStateFiles(runner.storage(), "fallback/chk-" + latest + "/", damage);
       Files.createFile(signal);
@@ -102,7 +102,7 @@ class CorruptCheckpointFallbackIT {
       var result = runner.start();
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> runner.jobMaster().checkpointStats().completed() >= 2);
+          .until(() -> runner.checkpointStats().counts().completed() >= 2);
 
       Files.createFile(openSignal); // the next attempt's open() throws, after its restore
       Files.createFile(signal); // fails this attempt

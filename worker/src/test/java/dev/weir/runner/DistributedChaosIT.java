@@ -67,7 +67,7 @@ class DistributedChaosIT {
       // the first kill comes after the first completed checkpoint, so at least one restore is real
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> runner.jobMaster().checkpointStats().completed() >= 1);
+          .until(() -> runner.checkpointStats().counts().completed() >= 1);
       int kills = 2 + random.nextInt(2);
       for (int k = 0; k < kills && (k == 0 || !result.isDone()); k++) {
         int attempt = runner.jobMaster().attempt();
@@ -103,7 +103,7 @@ class DistributedChaosIT {
               .get("counts");
       assertThat(counts.get("restored").asLong())
           .isGreaterThanOrEqualTo(1)
-          .isEqualTo(runner.jobMaster().checkpointStats().restored());
+          .isEqualTo(runner.checkpointStats().counts().restored());
     }
     job.assertExactlyOnce();
   }
@@ -116,7 +116,7 @@ class DistributedChaosIT {
             + " attempt "
             + runner.jobMaster().attempt()
             + " "
-            + runner.jobMaster().checkpointStats());
+            + runner.checkpointStats().counts());
     try (var logs = Files.list(dir)) {
       for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
         List<String> lines = Files.readAllLines(log);

@@ -63,8 +63,8 @@ class ExactlyOnceRecoveryIT {
     assertThat(run.run(dir)).isEqualTo(JobStatus.FINISHED);
 
     assertThat(run.runner.jobMaster().attempt()).as("restarts").isEqualTo(3);
-    assertThat(run.runner.jobMaster().checkpointStats().restored()).isGreaterThanOrEqualTo(1);
-    assertThat(run.runner.jobMaster().checkpointStats().completed()).isGreaterThan(3);
+    assertThat(run.runner.checkpointStats().counts().restored()).isGreaterThanOrEqualTo(1);
+    assertThat(run.runner.checkpointStats().counts().completed()).isGreaterThan(3);
     run.assertExactlyOnce();
   }
 

@@ -9,6 +9,7 @@ import dev.weir.proto.runtime.JobServiceGrpc;
 import dev.weir.proto.runtime.JobStatusRequest;
 import dev.weir.proto.runtime.JobStatusResponse;
 import dev.weir.runtime.JobStatus;
+import dev.weir.storage.S3Credentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -94,5 +95,45 @@ class JobStatusServiceIT {
       }
     }
     job.assertExactlyOnce();
+  }
+
+  @Test
+  void theCauseOfAFailedJobReachesTheOperatorWithoutCredentials(@TempDir Path dir)
+      throws Exception {
+    String secret = System.getenv(S3Credentials.WEIR_SECRET_KEY);
+    assertThat(secret).as("set for the integration tests by the failsafe plugin").isNotBlank();
+    // the source fails to open its input, and the message names the path with the secret in it
+    Path input = dir.resolve(secret).resolve("missing.txt");
+    JobSpec spec =
+        new ManifestValidator(System::getenv)
+            .validate(
+                """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamingJob
+                metadata: {name: failing}
+                spec:
+                  job: {entryClass: dev.weir.jobs.WordCount, args: [--input, '%s']}
+                  storage: {path: '%s'}
+                  restartStrategy: {type: none}
+                """
+                    .formatted(input, dir.resolve("checkpoints")),
+                "failing");
+    try (JobRunner runner = new JobRunner(spec, "failing", dir.resolve("coordinator"))) {
+      assertThat(runner.start().get(1, TimeUnit.MINUTES)).isEqualTo(JobStatus.FAILED);
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", runner.controlPort()).usePlaintext().build();
+      try {
+        JobStatusResponse failed =
+            JobServiceGrpc.newBlockingStub(channel)
+                .getJobStatus(JobStatusRequest.getDefaultInstance());
+
+        assertThat(String.valueOf(runner.jobMaster().failureCause())).contains(secret);
+        assertThat(failed.getStatus()).isEqualTo("FAILED");
+        assertThat(failed.getFailure()).contains("missing.txt").contains("***");
+        assertThat(failed.toString()).doesNotContain(secret);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
   }
 }

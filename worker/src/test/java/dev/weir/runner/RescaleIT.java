@@ -203,10 +203,7 @@ class RescaleIT {
       // parts of checkpoints after the savepoint are committed before the job goes away
       await()
           .atMost(Duration.ofMinutes(1))
-          .until(
-              () ->
-                  runner.jobMaster().checkpointStats().latestCompleted().checkpointId()
-                      > taken.checkpointId() + 1);
+          .until(() -> runner.checkpointStats().latestCompleted().id() > taken.checkpointId() + 1);
     }
     Path output = Path.of(run.output);
     Files.writeString(output.resolve("part-another-run-000000009999-0"), "another run\n");
@@ -281,7 +278,7 @@ class RescaleIT {
               assertThat(runner.jobMaster().status())
                   .as("job status (failure: %s)", runner.jobMaster().failureCause())
                   .isNotEqualTo(JobStatus.FAILED);
-              return runner.jobMaster().checkpointStats().completed() >= count;
+              return runner.checkpointStats().counts().completed() >= count;
             });
   }
 

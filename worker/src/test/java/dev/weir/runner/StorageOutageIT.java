@@ -67,13 +67,13 @@ class StorageOutageIT {
         CompletableFuture<JobStatus> result = runner.start();
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> runner.jobMaster().checkpointStats().completed() >= 2);
+            .until(() -> runner.checkpointStats().counts().completed() >= 2);
 
-        long completedBeforeOutage = runner.jobMaster().checkpointStats().completed();
+        long completedBeforeOutage = runner.checkpointStats().counts().completed();
         minio.kill();
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> runner.jobMaster().checkpointStats().failed() >= 2);
+            .until(() -> runner.checkpointStats().counts().failed() >= 2);
         minio.restart();
 
         assertThat(result.get(3, TimeUnit.MINUTES)).isEqualTo(JobStatus.FINISHED);

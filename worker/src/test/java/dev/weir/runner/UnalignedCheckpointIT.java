@@ -65,18 +65,21 @@ class UnalignedCheckpointIT {
       // behind full channels aligned checkpoints expire; the first ones may complete while the
       // channels still fill up, and one may get through when the buffers in flight happen to
       // drain within the timeout: count from the first expiry on, rather than forbid
-      var stats = cluster.runner.jobMaster();
-      await().atMost(Duration.ofSeconds(60)).until(() -> stats.checkpointStats().failed() >= 1);
-      long completedBefore = stats.checkpointStats().completed();
-      long failedBefore = stats.checkpointStats().failed();
+      var runner = cluster.runner;
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> stats.checkpointStats().failed() >= failedBefore + 4);
+          .until(() -> runner.checkpointStats().counts().failed() >= 1);
+      long completedBefore = runner.checkpointStats().counts().completed();
+      long failedBefore = runner.checkpointStats().counts().failed();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> runner.checkpointStats().counts().failed() >= failedBefore + 4);
 
-      assertThat(stats.checkpointStats().completed() - completedBefore)
+      assertThat(runner.checkpointStats().counts().completed() - completedBefore)
           .as("aligned checkpoints completed under backpressure while 4 more expired")
           .isLessThanOrEqualTo(1);
-      assertThat(cluster.runner.jobMaster().checkpointStats().latestFailure()).contains("expired");
+      assertThat(cluster.runner.checkpointStats().latestFailed().failureMessage())
+          .contains("expired");
       cluster.runner.cancel();
     }
   }

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.checkpoint.TaskId;
+import dev.weir.state.SnapshotType;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class CheckpointStatsTrackerTest {
   private static final CredentialRedaction NO_SECRETS = CredentialRedaction.of(List.of());
 
-  private final CheckpointStatsTracker tracker = new CheckpointStatsTracker(100, NO_SECRETS);
+  private final CheckpointStatsTracker tracker =
+      new CheckpointStatsTracker(100, NO_SECRETS, StatsFixtures::stageName);
 
   @Test
   void startsWithNothing() {
@@ -45,13 +47,13 @@ class CheckpointStatsTrackerTest {
   @Test
   void countsEveryOutcomeOnceSoThatTriggeredIsTheirSum() {
     for (long id = 1; id <= 5; id++) {
-      tracker.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
+      tracker.triggered(id, triggerTime(id), false, SnapshotType.CHECKPOINT, ALL_TASKS);
     }
-    tracker.reportCompleted(1, triggerTime(1) + 50, 50, 50 + 2, 10, "chk-1");
-    tracker.reportCompleted(2, triggerTime(2) + 50, 50, 50 + 2, 10, "chk-2");
-    tracker.reportFailed(3, triggerTime(3) + 9, CheckpointFailureReason.DECLINED, "no space");
-    tracker.reportFailed(4, triggerTime(4) + 9, CheckpointFailureReason.SUBSUMED, null);
-    tracker.reportRestored(2, triggerTime(5) + 1, "chk-2");
+    tracker.completed(1, triggerTime(1) + 50, 50, 50 + 2, 10, "chk-1");
+    tracker.completed(2, triggerTime(2) + 50, 50, 50 + 2, 10, "chk-2");
+    tracker.failed(3, triggerTime(3) + 9, CheckpointFailureReason.DECLINED, "no space");
+    tracker.failed(4, triggerTime(4) + 9, CheckpointFailureReason.SUBSUMED, null);
+    tracker.restored(2, triggerTime(5) + 1, "chk-2");
 
     CheckpointCounts counts = tracker.snapshot().counts();
 
@@ -62,13 +64,14 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void ignoresReportsAboutCheckpointsThatAreUnknownOrNoLongerInProgress() {
-    tracker.reportCompleted(7, T0, 5, 5 + 2, 10, "chk-7"); // never triggered
-    tracker.reportFailed(8, T0, CheckpointFailureReason.EXPIRED, "never triggered");
-    tracker.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
-    tracker.reportTriggered(1, triggerTime(1) + 5, true, ALL_TASKS); // duplicate trigger
-    tracker.reportFailed(1, triggerTime(1) + 9, CheckpointFailureReason.EXPIRED, "expired");
-    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 10 + 2, 10, "chk-1"); // after it failed
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 1, 8), triggerTime(1) + 11, "late");
+    tracker.completed(7, T0, 5, 5 + 2, 10, "chk-7"); // never triggered
+    tracker.failed(8, T0, CheckpointFailureReason.EXPIRED, "never triggered");
+    tracker.triggered(1, triggerTime(1), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.triggered(
+        1, triggerTime(1) + 5, true, SnapshotType.CHECKPOINT, ALL_TASKS); // duplicate trigger
+    tracker.failed(1, triggerTime(1) + 9, CheckpointFailureReason.EXPIRED, "expired");
+    tracker.completed(1, triggerTime(1) + 10, 10, 10 + 2, 10, "chk-1"); // after it failed
+    tracker.acknowledged(sourceAck(SOURCE_0, 1, 8), triggerTime(1) + 11);
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
 
@@ -81,10 +84,11 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void historyKeepsTheNewestCheckpointsNewestFirstUpToItsLimit() {
-    CheckpointStatsTracker bounded = new CheckpointStatsTracker(3, NO_SECRETS);
+    CheckpointStatsTracker bounded =
+        new CheckpointStatsTracker(3, NO_SECRETS, StatsFixtures::stageName);
     for (long id = 1; id <= 5; id++) {
       triggerAndAcknowledgeAll(bounded, id);
-      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
+      bounded.completed(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
     }
 
     CheckpointStatsSnapshot snapshot = bounded.snapshot();
@@ -96,15 +100,16 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void historyNeverDropsACheckpointThatIsStillInProgress() {
-    CheckpointStatsTracker bounded = new CheckpointStatsTracker(2, NO_SECRETS);
-    bounded.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
+    CheckpointStatsTracker bounded =
+        new CheckpointStatsTracker(2, NO_SECRETS, StatsFixtures::stageName);
+    bounded.triggered(1, triggerTime(1), false, SnapshotType.CHECKPOINT, ALL_TASKS);
     for (long id = 2; id <= 4; id++) {
-      bounded.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
-      bounded.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
+      bounded.triggered(id, triggerTime(id), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+      bounded.completed(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
     }
     assertThat(ids(bounded.snapshot())).containsExactly(4L, 1L);
 
-    bounded.reportCompleted(1, triggerTime(5), 40_000, 40_000 + 2, 100, "chk-1");
+    bounded.completed(1, triggerTime(5), 40_000, 40_000 + 2, 100, "chk-1");
 
     assertThat(ids(bounded.snapshot())).containsExactly(4L, 1L);
     assertThat(bounded.snapshot().history().get(1).status()).isEqualTo(CheckpointStatus.COMPLETED);
@@ -113,11 +118,10 @@ class CheckpointStatsTrackerTest {
   @Test
   void breaksACheckpointDownByStageSubtaskAndOperator() {
     long trigger = triggerTime(1);
-    tracker.reportTriggered(1, trigger, false, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 1, 8), trigger + 3, "Source: generator");
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, 1, 12), trigger + 4, "Source: generator");
-    tracker.reportAcknowledged(
-        counterAck(COUNTER_1, 1, 5_000, 250_000), trigger + 20, "count -> sink", 4_096);
+    tracker.triggered(1, trigger, false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_0, 1, 8), trigger + 3);
+    tracker.acknowledged(sourceAck(SOURCE_1, 1, 12), trigger + 4);
+    tracker.acknowledged(counterAck(COUNTER_1, 1, 5_000, 250_000), trigger + 20, 4_096);
 
     CheckpointDetails checkpoint = tracker.snapshot().history().get(0);
 
@@ -162,12 +166,12 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void ignoresAcknowledgementsFromUnexpectedTasksAndRepeatedOnes() {
-    tracker.reportTriggered(1, triggerTime(1), false, Set.of(SOURCE_0, COUNTER_0));
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 1, 8), triggerTime(1) + 1, "Source");
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 1, 99), triggerTime(1) + 2, "Source");
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, 1, 8), triggerTime(1) + 3, "Source");
-    tracker.reportAcknowledged(
-        counterAck(new TaskId(7, 0), 1, 10, 0), triggerTime(1) + 4, "unknown stage");
+    tracker.triggered(
+        1, triggerTime(1), false, SnapshotType.CHECKPOINT, Set.of(SOURCE_0, COUNTER_0));
+    tracker.acknowledged(sourceAck(SOURCE_0, 1, 8), triggerTime(1) + 1);
+    tracker.acknowledged(sourceAck(SOURCE_0, 1, 99), triggerTime(1) + 2);
+    tracker.acknowledged(sourceAck(SOURCE_1, 1, 8), triggerTime(1) + 3);
+    tracker.acknowledged(counterAck(new TaskId(7, 0), 1, 10, 0), triggerTime(1) + 4);
 
     CheckpointDetails checkpoint = tracker.snapshot().history().get(0);
 
@@ -181,8 +185,7 @@ class CheckpointStatsTrackerTest {
   @Test
   void aCompletedCheckpointShowsTheCoordinatorsDurationsSizeAndPath() {
     triggerAndAcknowledgeAll(tracker, 1);
-    tracker.reportCompleted(
-        1, triggerTime(1) + 31, 25, 31, 3_333, "s3://bucket/job/chk-1/_metadata");
+    tracker.completed(1, triggerTime(1) + 31, 25, 31, 3_333, "s3://bucket/job/chk-1/_metadata");
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
 
@@ -201,13 +204,13 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void latestFailedIsTheNewestFailureAndAbortsDoNotReplaceIt() {
-    tracker.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
-    tracker.reportFailed(1, triggerTime(1) + 600_000, CheckpointFailureReason.EXPIRED, null);
-    tracker.reportTriggered(2, triggerTime(2), false, ALL_TASKS);
-    tracker.reportFailed(
+    tracker.triggered(1, triggerTime(1), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.failed(1, triggerTime(1) + 600_000, CheckpointFailureReason.EXPIRED, null);
+    tracker.triggered(2, triggerTime(2), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.failed(
         2, triggerTime(2) + 70, CheckpointFailureReason.DECLINED, "stage-1/0: disk full");
-    tracker.reportTriggered(3, triggerTime(3), false, ALL_TASKS);
-    tracker.reportFailed(3, triggerTime(3) + 5, CheckpointFailureReason.JOB_FAILOVER, null);
+    tracker.triggered(3, triggerTime(3), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.failed(3, triggerTime(3) + 5, CheckpointFailureReason.JOB_FAILOVER, null);
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
 
@@ -227,8 +230,8 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void latestRestoreIsTheNewestRestoreAndEveryRestoreCounts() {
-    tracker.reportRestored(3, T0 + 1, "chk-3");
-    tracker.reportRestored(2, T0 + 2, "chk-2");
+    tracker.restored(3, T0 + 1, "chk-3");
+    tracker.restored(2, T0 + 2, "chk-2");
 
     CheckpointStatsSnapshot snapshot = tracker.snapshot();
 
@@ -238,16 +241,38 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void durationPercentilesCoverTheCompletedCheckpointsInTheHistory() {
-    CheckpointStatsTracker bounded = new CheckpointStatsTracker(100, NO_SECRETS);
+    CheckpointStatsTracker bounded =
+        new CheckpointStatsTracker(100, NO_SECRETS, StatsFixtures::stageName);
     // 1..120 ms: the history keeps 21..120; a failed one in between does not count
     for (long id = 1; id <= 120; id++) {
-      bounded.reportTriggered(id, triggerTime(id), false, ALL_TASKS);
-      bounded.reportCompleted(id, triggerTime(id) + id, id, id + 2, 10, "chk-" + id);
+      bounded.triggered(id, triggerTime(id), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+      bounded.completed(id, triggerTime(id) + id, id, id + 2, 10, "chk-" + id);
     }
 
     DurationPercentiles durations = bounded.snapshot().completedDurations();
 
     assertThat(durations).isEqualTo(new DurationPercentiles(100, 70, 119, 120));
+  }
+
+  @Test
+  void historyAndBothDurationPercentilesStayBoundedHoweverManyCheckpointsComplete() {
+    CheckpointStatsTracker bounded =
+        new CheckpointStatsTracker(100, NO_SECRETS, StatsFixtures::stageName);
+    // the first 900 take 5 s to their last acknowledgement, the newest 100 take 20 ms
+    for (long id = 1; id <= 1_000; id++) {
+      long endToEnd = id <= 900 ? 5_000 : 20;
+      bounded.triggered(id, triggerTime(id), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+      bounded.completed(
+          id, triggerTime(id) + endToEnd + 3, endToEnd, endToEnd + 3, 10, "chk-" + id);
+    }
+
+    CheckpointStatsSnapshot snapshot = bounded.snapshot();
+
+    assertThat(snapshot.counts().completed()).isEqualTo(1_000);
+    assertThat(snapshot.history()).hasSize(100);
+    assertThat(ids(snapshot)).startsWith(1_000L).endsWith(901L);
+    assertThat(snapshot.completedDurations()).isEqualTo(new DurationPercentiles(100, 20, 20, 20));
+    assertThat(snapshot.completionDurations()).isEqualTo(new DurationPercentiles(100, 23, 23, 23));
   }
 
   @Test
@@ -261,10 +286,10 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void failedCheckpointsDoNotCountTowardsDurationPercentiles() {
-    tracker.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
-    tracker.reportCompleted(1, triggerTime(1) + 10, 10, 10 + 2, 1, "chk-1");
-    tracker.reportTriggered(2, triggerTime(2), false, ALL_TASKS);
-    tracker.reportFailed(2, triggerTime(2) + 600_000, CheckpointFailureReason.EXPIRED, null);
+    tracker.triggered(1, triggerTime(1), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.completed(1, triggerTime(1) + 10, 10, 10 + 2, 1, "chk-1");
+    tracker.triggered(2, triggerTime(2), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.failed(2, triggerTime(2) + 600_000, CheckpointFailureReason.EXPIRED, null);
 
     assertThat(tracker.snapshot().completedDurations())
         .isEqualTo(new DurationPercentiles(1, 10, 10, 10));
@@ -276,7 +301,7 @@ class CheckpointStatsTrackerTest {
     CheckpointStatsSnapshot before = tracker.snapshot();
     assertThat(tracker.snapshot()).isSameAs(before);
 
-    tracker.reportCompleted(1, triggerTime(1) + 30, 30, 30 + 2, 100, "chk-1");
+    tracker.completed(1, triggerTime(1) + 30, 30, 30 + 2, 100, "chk-1");
     CheckpointStatsSnapshot after = tracker.snapshot();
 
     assertThat(after).isNotSameAs(before);
@@ -290,17 +315,18 @@ class CheckpointStatsTrackerTest {
   @Test
   void masksCredentialsInPathsAndFailureMessages() {
     CheckpointStatsTracker masking =
-        new CheckpointStatsTracker(10, CredentialRedaction.of(List.of("s3cr3t-k3y-value")));
-    masking.reportTriggered(1, triggerTime(1), false, ALL_TASKS);
-    masking.reportFailed(
+        new CheckpointStatsTracker(
+            10, CredentialRedaction.of(List.of("s3cr3t-k3y-value")), StatsFixtures::stageName);
+    masking.triggered(1, triggerTime(1), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    masking.failed(
         1,
         triggerTime(1) + 1,
         CheckpointFailureReason.FINALIZE_FAILED,
         "PUT https://minio:9000/b/chk-1?X-Amz-Signature=abcdef0123 denied for s3cr3t-k3y-value");
-    masking.reportTriggered(2, triggerTime(2), false, ALL_TASKS);
-    masking.reportCompleted(
+    masking.triggered(2, triggerTime(2), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    masking.completed(
         2, triggerTime(2) + 1, 1, 1 + 2, 1, "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
-    masking.reportRestored(2, triggerTime(3), "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
+    masking.restored(2, triggerTime(3), "s3://AKIAEXAMPLE:hunter22@minio/b/chk-2");
 
     CheckpointStatsSnapshot snapshot = masking.snapshot();
 
@@ -312,7 +338,7 @@ class CheckpointStatsTrackerTest {
 
   @Test
   void refusesAHistoryLimitBelowOne() {
-    assertThatThrownBy(() -> new CheckpointStatsTracker(0, NO_SECRETS))
+    assertThatThrownBy(() -> new CheckpointStatsTracker(0, NO_SECRETS, StatsFixtures::stageName))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1");
   }
@@ -339,9 +365,9 @@ class CheckpointStatsTrackerTest {
       for (long id = 1; id <= 2_000; id++) {
         triggerAndAcknowledgeAll(tracker, id);
         if (id % 3 == 0) {
-          tracker.reportFailed(id, triggerTime(id) + 40, CheckpointFailureReason.EXPIRED, null);
+          tracker.failed(id, triggerTime(id) + 40, CheckpointFailureReason.EXPIRED, null);
         } else {
-          tracker.reportCompleted(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
+          tracker.completed(id, triggerTime(id) + 30, 30, 30 + 2, 100, "chk-" + id);
         }
       }
     } finally {

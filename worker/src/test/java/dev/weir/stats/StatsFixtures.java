@@ -8,25 +8,26 @@ import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
 import dev.weir.proto.StateFile;
 import dev.weir.proto.SubtaskSnapshot;
+import dev.weir.state.SnapshotType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Task snapshots and a fed tracker for the statistics tests. */
-final class StatsFixtures {
+/** Task snapshots and a fed tracker for the statistics tests and those of their presentation. */
+public final class StatsFixtures {
   /** 2025-11-21T16:02:00Z. */
-  static final long T0 = 1_763_740_920_000L;
+  public static final long T0 = 1_763_740_920_000L;
 
-  static final TaskId SOURCE_0 = new TaskId(0, 0);
-  static final TaskId SOURCE_1 = new TaskId(0, 1);
-  static final TaskId COUNTER_0 = new TaskId(1, 0);
-  static final TaskId COUNTER_1 = new TaskId(1, 1);
-  static final Set<TaskId> ALL_TASKS = Set.of(SOURCE_0, SOURCE_1, COUNTER_0, COUNTER_1);
+  public static final TaskId SOURCE_0 = new TaskId(0, 0);
+  public static final TaskId SOURCE_1 = new TaskId(0, 1);
+  public static final TaskId COUNTER_0 = new TaskId(1, 0);
+  public static final TaskId COUNTER_1 = new TaskId(1, 1);
+  public static final Set<TaskId> ALL_TASKS = Set.of(SOURCE_0, SOURCE_1, COUNTER_0, COUNTER_1);
 
   private StatsFixtures() {}
 
   /** A source subtask: operator state only (its position, {@code positionBytes} long). */
-  static TaskSnapshot sourceAck(TaskId task, long checkpointId, int positionBytes) {
+  public static TaskSnapshot sourceAck(TaskId task, long checkpointId, int positionBytes) {
     SubtaskSnapshot source =
         SubtaskSnapshot.newBuilder()
             .setSubtaskIndex(task.subtask())
@@ -40,7 +41,7 @@ final class StatsFixtures {
   }
 
   /** A keyed subtask with one state file of {@code fileBytes} for operator "count". */
-  static TaskSnapshot counterAck(
+  public static TaskSnapshot counterAck(
       TaskId task, long checkpointId, long fileBytes, long alignmentNanos) {
     SubtaskSnapshot counter =
         SubtaskSnapshot.newBuilder()
@@ -66,18 +67,25 @@ final class StatsFixtures {
   }
 
   /** Triggers checkpoint {@code id} at {@code T0 + id * 10 s} and has every task acknowledge it. */
-  static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
+  public static void triggerAndAcknowledgeAll(CheckpointStatsTracker tracker, long id) {
     long trigger = triggerTime(id);
-    tracker.reportTriggered(id, trigger, false, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3, "Source: generator");
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, id, 8), trigger + 4, "Source: generator");
-    tracker.reportAcknowledged(
-        counterAck(COUNTER_0, id, 1_000 * id, 100_000), trigger + 20, "count -> sink", 4_096);
-    tracker.reportAcknowledged(
-        counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, "count -> sink", 0);
+    tracker.triggered(id, trigger, false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_0, id, 8), trigger + 3);
+    tracker.acknowledged(sourceAck(SOURCE_1, id, 8), trigger + 4);
+    tracker.acknowledged(counterAck(COUNTER_0, id, 1_000 * id, 100_000), trigger + 20, 4_096);
+    tracker.acknowledged(counterAck(COUNTER_1, id, 2_000 * id, 200_000), trigger + 25, 0);
   }
 
-  static long triggerTime(long id) {
+  /** The stages' names: the sources, then the counter chained with the sink. */
+  public static String stageName(int stage) {
+    return switch (stage) {
+      case 0 -> "Source: generator";
+      case 1 -> "count -> sink";
+      default -> null;
+    };
+  }
+
+  public static long triggerTime(long id) {
     return T0 + id * 10_000;
   }
 
@@ -85,12 +93,13 @@ final class StatsFixtures {
    * A tracker with checkpoints 1-3 completed, 4 failed with a message full of markup, 5 in
    * progress, and a restore of 2.
    */
-  static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
-    CheckpointStatsTracker tracker = new CheckpointStatsTracker(100, redaction);
+  public static CheckpointStatsTracker sampleTracker(CredentialRedaction redaction) {
+    CheckpointStatsTracker tracker =
+        new CheckpointStatsTracker(100, redaction, StatsFixtures::stageName);
     for (long id = 1; id <= 3; id++) {
       triggerAndAcknowledgeAll(tracker, id);
       long stateSize = 16 + 3_000 * id;
-      tracker.reportCompleted(
+      tracker.completed(
           id,
           triggerTime(id) + 30,
           30 + id,
@@ -98,20 +107,20 @@ final class StatsFixtures {
           stateSize,
           "file:///data/checkpoints/job/chk-" + id);
     }
-    tracker.reportTriggered(4, triggerTime(4), false, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5, "Source: generator");
-    tracker.reportFailed(
+    tracker.triggered(4, triggerTime(4), false, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_0, 4, 8), triggerTime(4) + 5);
+    tracker.failed(
         4,
         triggerTime(4) + 60_000,
         CheckpointFailureReason.EXPIRED,
         "checkpoint 4 failed: <b>expired</b> & \"late\"");
-    tracker.reportRestored(2, triggerTime(4) + 61_000, "file:///data/checkpoints/job/chk-2");
-    tracker.reportTriggered(5, triggerTime(5), true, ALL_TASKS);
-    tracker.reportAcknowledged(sourceAck(SOURCE_1, 5, 8), triggerTime(5) + 2, "Source: generator");
+    tracker.restored(2, triggerTime(4) + 61_000, "file:///data/checkpoints/job/chk-2");
+    tracker.triggered(5, triggerTime(5), true, SnapshotType.CHECKPOINT, ALL_TASKS);
+    tracker.acknowledged(sourceAck(SOURCE_1, 5, 8), triggerTime(5) + 2);
     return tracker;
   }
 
-  static List<Long> ids(CheckpointStatsSnapshot snapshot) {
+  public static List<Long> ids(CheckpointStatsSnapshot snapshot) {
     return snapshot.history().stream().map(CheckpointDetails::id).toList();
   }
 }

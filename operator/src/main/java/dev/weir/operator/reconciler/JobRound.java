@@ -5,7 +5,6 @@ import dev.weir.operator.api.StreamingJob;
 import dev.weir.operator.api.StreamingJobStatus;
 import dev.weir.operator.coordinator.CoordinatorClient;
 import dev.weir.operator.coordinator.JobObservation;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -49,12 +48,14 @@ final class JobRound {
     job = recorder.record(job, status);
   }
 
-  String now() {
-    return now.truncatedTo(ChronoUnit.SECONDS).toString();
+  /** What this round saw, for the pure decisions. */
+  Observed observed() {
+    return new Observed(
+        name(), job.getMetadata().getUid(), now, observation, unobserved, pods, null, null);
   }
 
-  boolean olderThan(String since, Duration limit) {
-    return since == null || Instant.parse(since).plus(limit).isBefore(now);
+  String now() {
+    return now.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   String namespace() {
@@ -71,15 +72,11 @@ final class JobRound {
   }
 
   boolean jobRunning() {
-    return observation != null && observation.running();
+    return observed().jobRunning();
   }
 
   String describeJobState() {
-    if (observation != null) {
-      return observation.status()
-          + (observation.failure() == null ? "" : " (" + observation.failure() + ")");
-    }
-    return unobserved == null ? "not deployed" : unobserved;
+    return observed().describeJobState();
   }
 
   /** Adds a savepoint or a savepoint failure to the history (newest first). */

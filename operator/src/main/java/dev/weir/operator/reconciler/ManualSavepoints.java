@@ -1,13 +1,10 @@
 package dev.weir.operator.reconciler;
 
 import dev.weir.operator.api.JobState;
-import dev.weir.operator.api.SavepointInfo;
 import dev.weir.operator.api.SavepointRequest;
 import dev.weir.operator.api.SavepointTrigger;
 import dev.weir.operator.api.StreamingJob;
 import dev.weir.operator.api.StreamingJobStatus;
-import dev.weir.operator.coordinator.CoordinatorUnavailableException;
-import dev.weir.operator.coordinator.SavepointOutcome;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,19 +14,17 @@ import java.util.Map;
 /**
  * Savepoints of the running job on request: each new value of the {@code weir.dev/savepoint}
  * annotation or of {@code spec.savepointTriggerNonce} takes exactly one savepoint (or records why
- * it could not). The request is recorded in status before it is sent and the value is marked
- * handled together with the outcome, so neither an operator restart nor a repeated event takes a
- * second one.
+ * it could not). The request is recorded in status before it is sent (by the {@link SavepointStep})
+ * and the value is marked handled together with the outcome, so neither an operator restart nor a
+ * repeated event takes a second one. Used on the reconciling thread.
  */
 final class ManualSavepoints {
+  private final SavepointStep savepoints;
   private final JobEvents events;
-  private final OperatorSettings settings;
-  private final OperatorMetrics metrics;
 
-  ManualSavepoints(JobEvents events, OperatorSettings settings, OperatorMetrics metrics) {
+  ManualSavepoints(SavepointStep savepoints, JobEvents events) {
+    this.savepoints = savepoints;
     this.events = events;
-    this.settings = settings;
-    this.metrics = metrics;
   }
 
   /** Called when no transition is in progress. */
@@ -54,24 +49,24 @@ final class ManualSavepoints {
 
   private void begin(JobRound r, SavepointTrigger trigger, String value) {
     StreamingJobStatus s = r.status;
-    if (s.deployedState != JobState.RUNNING || !r.jobRunning()) {
-      finish(
-          r,
-          trigger,
-          value,
-          null,
-          "the job is not running ("
-              + (s.deployedState == JobState.SUSPENDED ? "suspended" : r.describeJobState())
-              + ")");
-      return;
-    }
-    s.savepointRequest =
+    SavepointRequest request =
         new SavepointRequest(
             s.jobId + "-" + trigger.name().toLowerCase() + "-" + digest(value),
             trigger,
             value,
             false,
             r.now());
+    if (s.deployedState != JobState.RUNNING || !r.jobRunning()) {
+      finish(
+          r,
+          request,
+          SavepointVerdict.failed(
+              "the job is not running ("
+                  + (s.deployedState == JobState.SUSPENDED ? "suspended" : r.describeJobState())
+                  + ")"));
+      return;
+    }
+    s.savepointRequest = request;
     r.record();
     events.normal(
         r.job,
@@ -82,52 +77,27 @@ final class ManualSavepoints {
 
   private void poll(JobRound r) {
     SavepointRequest request = r.status.savepointRequest;
-    SavepointOutcome outcome = null;
-    String unavailable = null;
-    try {
-      outcome = r.coordinator.savepoint(request.requestId());
-      if (outcome.state() == SavepointOutcome.State.UNKNOWN) {
-        outcome = r.coordinator.triggerSavepoint(request.requestId(), false);
-        metrics.savepointTriggered(request.trigger());
-      }
-    } catch (CoordinatorUnavailableException e) {
-      unavailable = e.getMessage();
-    }
-    if (outcome != null && outcome.state() == SavepointOutcome.State.COMPLETED) {
-      finish(r, request.trigger(), request.triggerValue(), outcome.path(), null);
-    } else if (outcome != null && outcome.state() == SavepointOutcome.State.FAILED) {
-      finish(r, request.trigger(), request.triggerValue(), null, outcome.failure());
-    } else if (r.olderThan(request.startedAt(), settings.savepointTimeout())) {
-      finish(
-          r,
-          request.trigger(),
-          request.triggerValue(),
-          null,
-          "no result within "
-              + settings.savepointTimeout()
-              + (unavailable == null ? "" : " (" + unavailable + ")"));
+    SavepointVerdict verdict = savepoints.poll(r.coordinator, request, r.now);
+    if (verdict.settled()) {
+      finish(r, request, verdict);
     }
   }
 
-  private void finish(
-      JobRound r, SavepointTrigger trigger, String value, String path, String failure) {
+  /** Marks the value handled together with the outcome. */
+  private void finish(JobRound r, SavepointRequest request, SavepointVerdict verdict) {
     StreamingJobStatus s = r.status;
-    r.remember(new SavepointInfo(path, r.now(), trigger, value, s.jobId, failure));
     s.savepointRequest = null;
-    if (trigger == SavepointTrigger.ANNOTATION) {
-      s.handledSavepointAnnotation = value;
+    if (request.trigger() == SavepointTrigger.ANNOTATION) {
+      s.handledSavepointAnnotation = request.triggerValue();
     } else {
-      s.handledSavepointNonce = Long.parseLong(value);
+      s.handledSavepointNonce = Long.parseLong(request.triggerValue());
     }
-    r.record();
-    metrics.savepoint(trigger, failure == null);
-    if (failure == null) {
-      events.normal(
-          r.job, "SavepointCompleted", trigger.name().toLowerCase() + " " + value + ": " + path);
-    } else {
-      events.warning(
-          r.job, "SavepointFailed", trigger.name().toLowerCase() + " " + value + ": " + failure);
-    }
+    savepoints.conclude(
+        r,
+        request,
+        verdict,
+        request.trigger().name().toLowerCase() + " " + request.triggerValue(),
+        null);
   }
 
   private static String digest(String value) {

@@ -2,20 +2,15 @@ package dev.weir.operator.reconciler;
 
 import dev.weir.operator.api.JobPhase;
 import dev.weir.operator.api.JobState;
-import dev.weir.operator.api.SavepointInfo;
 import dev.weir.operator.api.SavepointRequest;
 import dev.weir.operator.api.SavepointTrigger;
 import dev.weir.operator.api.StreamingJob;
-import dev.weir.operator.api.StreamingJobSpec;
 import dev.weir.operator.api.StreamingJobStatus;
-import dev.weir.operator.api.UpgradeKind;
 import dev.weir.operator.coordinator.CoordinatorClient;
 import dev.weir.operator.coordinator.CoordinatorClients;
 import dev.weir.operator.coordinator.CoordinatorUnavailableException;
 import dev.weir.operator.coordinator.JobObservation;
-import dev.weir.operator.coordinator.SavepointOutcome;
 import dev.weir.operator.resources.JobObjectNames;
-import dev.weir.operator.resources.SpecCodec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,7 +30,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +62,7 @@ public final class StreamingJobReconciler
   private final JobWorkloads workloads;
   private final JobEvents events;
   private final Transitions transitions;
+  private final SavepointStep savepoints;
   private final ManualSavepoints manualSavepoints;
   private final OperatorMetrics metrics;
   private final SimpleInboundEventSource<StreamingJob> coordinatorEvents =
@@ -88,8 +83,15 @@ public final class StreamingJobReconciler
     this.recorder = new StatusRecorder(client);
     this.workloads = new JobWorkloads(client);
     this.events = new JobEvents(client, clock);
-    this.transitions = new Transitions(workloads, events, settings, metrics);
-    this.manualSavepoints = new ManualSavepoints(events, settings, metrics);
+    this.savepoints = new SavepointStep(events, metrics, settings.savepointTimeout());
+    this.transitions =
+        new Transitions(
+            new TransitionPlanner(settings.defaultUpgradeTimeout()),
+            savepoints,
+            workloads,
+            events,
+            metrics);
+    this.manualSavepoints = new ManualSavepoints(savepoints, events);
   }
 
   /**
@@ -135,7 +137,7 @@ public final class StreamingJobReconciler
       if (r.status.upgrade != null) {
         transitions.advance(r);
       } else if (r.status.savepointRequest == null) {
-        decide(r);
+        transitions.startWanted(r);
       }
       if (r.status.upgrade == null) {
         manualSavepoints.handle(r);
@@ -190,48 +192,6 @@ public final class StreamingJobReconciler
                 || s.phase == JobPhase.Finished
                 || s.phase == JobPhase.Failed);
     return settled ? settings.pollInterval() : settings.activePollInterval();
-  }
-
-  /** Decides whether the spec or state asks for a transition. */
-  private void decide(JobRound r) {
-    StreamingJobStatus s = r.status;
-    StreamingJobSpec spec = r.job.getSpec();
-    JobState wanted = spec.stateOrDefault();
-    String desired = SpecCodec.toJson(spec);
-    if (s.deployedState == null) {
-      if (wanted == JobState.RUNNING) {
-        transitions.start(
-            r, UpgradeKind.DEPLOY, desired, r.generation(), JobState.RUNNING, "first deployment");
-      }
-      return;
-    }
-    if (s.deployedState == JobState.RUNNING && wanted == JobState.SUSPENDED) {
-      transitions.start(
-          r,
-          UpgradeKind.SUSPEND,
-          s.deployedSpec,
-          s.deployedGeneration,
-          JobState.SUSPENDED,
-          "state: suspended");
-    } else if (s.deployedState == JobState.SUSPENDED && wanted == JobState.RUNNING) {
-      transitions.start(
-          r, UpgradeKind.RESUME, desired, r.generation(), JobState.RUNNING, "state: running");
-    } else if (s.deployedState == JobState.RUNNING) {
-      SpecDiff diff = SpecDiff.between(s.deployedSpec, desired);
-      if (diff.needsRestart() && !Objects.equals(s.rolledBackGeneration, r.generation())) {
-        transitions.start(
-            r,
-            UpgradeKind.UPGRADE,
-            desired,
-            r.generation(),
-            JobState.RUNNING,
-            "spec changed: "
-                + String.join(", ", diff.restartFields())
-                + " (upgradeMode "
-                + spec.upgradeModeOrDefault().name().toLowerCase()
-                + ")");
-      }
-    }
   }
 
   private void observe(JobRound r) {
@@ -302,43 +262,14 @@ public final class StreamingJobReconciler
     return DeleteControl.defaultDelete();
   }
 
+  /** Polls the final savepoint; true once it has a result (recorded, whatever it is). */
   private boolean finalSavepointDone(JobRound r, SavepointRequest request) {
-    SavepointOutcome outcome = null;
-    try {
-      outcome = r.coordinator.savepoint(request.requestId());
-      if (outcome.state() == SavepointOutcome.State.UNKNOWN) {
-        outcome = r.coordinator.triggerSavepoint(request.requestId(), true);
-        metrics.savepointTriggered(request.trigger());
-      }
-    } catch (CoordinatorUnavailableException e) {
-      LOG.info("[{}/{}] final savepoint: {}", r.namespace(), r.name(), e.getMessage());
-    }
-    String failure;
-    if (outcome != null && outcome.state() == SavepointOutcome.State.COMPLETED) {
-      failure = null;
-    } else if (outcome != null && outcome.state() == SavepointOutcome.State.FAILED) {
-      failure = outcome.failure();
-    } else if (r.olderThan(request.startedAt(), settings.savepointTimeout())) {
-      failure = "no result within " + settings.savepointTimeout();
-    } else {
+    SavepointVerdict verdict = savepoints.poll(r.coordinator, request, r.now);
+    if (!verdict.settled()) {
       return false;
     }
-    r.remember(
-        new SavepointInfo(
-            failure == null ? outcome.path() : null,
-            r.now(),
-            SavepointTrigger.DELETION,
-            null,
-            r.status.jobId,
-            failure));
     r.status.savepointRequest = null;
-    r.record();
-    metrics.savepoint(SavepointTrigger.DELETION, failure == null);
-    if (failure == null) {
-      events.normal(r.job, "SavepointCompleted", "final savepoint: " + outcome.path());
-    } else {
-      events.warning(r.job, "SavepointFailed", "final savepoint: " + failure);
-    }
+    savepoints.conclude(r, request, verdict, "final savepoint", null);
     return true;
   }
 

@@ -1,5 +1,6 @@
-package dev.weir.stats;
+package dev.weir.web;
 
+import dev.weir.stats.CheckpointDetails;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

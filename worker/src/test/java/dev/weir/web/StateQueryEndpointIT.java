@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.query.QueryableState;
 import dev.weir.query.StateQueryResult;
 import dev.weir.query.StateValue;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +70,7 @@ class StateQueryEndpointIT {
     server =
         CoordinatorHttpServer.start(
             new InetSocketAddress("127.0.0.1", 0),
-            () -> new CheckpointStatsTracker().snapshot(),
+            () -> CheckpointStatsSnapshot.empty(CheckpointStatsTracker.DEFAULT_HISTORY_LIMIT),
             () -> null,
             Health::ok,
             CredentialRedaction.of(List.of(SECRET)),
@@ -194,7 +197,7 @@ class StateQueryEndpointIT {
     try (CoordinatorHttpServer plain =
         CoordinatorHttpServer.start(
             new InetSocketAddress("127.0.0.1", 0),
-            () -> new CheckpointStatsTracker().snapshot(),
+            () -> CheckpointStatsSnapshot.empty(CheckpointStatsTracker.DEFAULT_HISTORY_LIMIT),
             () -> null,
             Health::ok,
             CredentialRedaction.of(List.of()))) {

@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weir.query.QueryableState;
 import dev.weir.query.StateQueryResult;
 import dev.weir.query.StateValue;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,6 +1,10 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import dev.weir.runtime.JobStatus;
+import dev.weir.stats.CheckpointCounts;
+import dev.weir.stats.CheckpointDetails;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.DurationPercentiles;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;

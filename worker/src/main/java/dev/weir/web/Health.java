@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 /**
  * Whether the coordinator is healthy, as {@code /healthz} answers it; immutable.

@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import dev.weir.runtime.JobStatus;
 

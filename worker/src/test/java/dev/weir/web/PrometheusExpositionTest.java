@@ -1,8 +1,11 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.runtime.JobStatus;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.StatsFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,13 @@
-package dev.weir.stats;
+package dev.weir.web;
 
+import dev.weir.stats.CheckpointCounts;
+import dev.weir.stats.CheckpointDetails;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.DurationPercentiles;
+import dev.weir.stats.OperatorCheckpointStats;
+import dev.weir.stats.RestoreDetails;
+import dev.weir.stats.StageCheckpointStats;
+import dev.weir.stats.SubtaskCheckpointStats;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.runtime.JobStatus;
+import dev.weir.state.SnapshotType;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.StatsFixtures;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -197,8 +202,9 @@ class CoordinatorHttpServerIT {
 
   @Test
   void credentialsAppearOnNoEndpoint() throws Exception {
-    tracker.reportTriggered(6, StatsFixtures.triggerTime(6), false, StatsFixtures.ALL_TASKS);
-    tracker.reportFailed(
+    tracker.triggered(
+        6, StatsFixtures.triggerTime(6), false, SnapshotType.CHECKPOINT, StatsFixtures.ALL_TASKS);
+    tracker.failed(
         6,
         StatsFixtures.triggerTime(6) + 1,
         CheckpointFailureReason.FINALIZE_FAILED,

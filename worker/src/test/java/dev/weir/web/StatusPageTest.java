@@ -1,9 +1,14 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.checkpoint.CheckpointFailureReason;
 import dev.weir.runtime.JobStatus;
+import dev.weir.state.SnapshotType;
+import dev.weir.stats.CheckpointStatsSnapshot;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.StatsFixtures;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,13 +35,12 @@ class StatusPageTest {
 
   @Test
   void escapesEveryTextFromOutside() {
-    CheckpointStatsTracker tracker = new CheckpointStatsTracker(10, NO_SECRETS);
-    tracker.reportTriggered(1, StatsFixtures.T0, false, StatsFixtures.ALL_TASKS);
-    tracker.reportAcknowledged(
-        StatsFixtures.sourceAck(StatsFixtures.SOURCE_0, 1, 8),
-        StatsFixtures.T0 + 1,
-        "<script>alert('stage')</script>");
-    tracker.reportFailed(
+    CheckpointStatsTracker tracker =
+        new CheckpointStatsTracker(10, NO_SECRETS, stage -> "<script>alert('stage')</script>");
+    tracker.triggered(1, StatsFixtures.T0, false, SnapshotType.CHECKPOINT, StatsFixtures.ALL_TASKS);
+    tracker.acknowledged(
+        StatsFixtures.sourceAck(StatsFixtures.SOURCE_0, 1, 8), StatsFixtures.T0 + 1);
+    tracker.failed(
         1, StatsFixtures.T0 + 2, CheckpointFailureReason.DECLINED, "<img src=x onerror=alert(1)>");
     JobOverview hostile =
         new JobOverview(

@@ -1,4 +1,4 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

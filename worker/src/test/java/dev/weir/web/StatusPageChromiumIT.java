@@ -1,8 +1,11 @@
-package dev.weir.stats;
+package dev.weir.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.runtime.JobStatus;
+import dev.weir.stats.CheckpointStatsTracker;
+import dev.weir.stats.CredentialRedaction;
+import dev.weir.stats.StatsFixtures;
 import dev.weir.testbed.Chromium;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
