@@ -57,11 +57,10 @@ public final class BarrierAligner implements BarrierHandler {
   private final Actions actions;
   private final boolean unaligned;
   private final long alignmentTimeoutNanos;
-  private final boolean[] ended;
+  private final OpenChannels channels;
   private final boolean[] received;
   private final boolean[] noticed;
   private final boolean[] captured;
-  private int openChannels;
   private int receivedCount;
   private int capturedCount;
   private Phase phase = Phase.WAITING_FOR_FIRST_BARRIER;
@@ -71,18 +70,17 @@ public final class BarrierAligner implements BarrierHandler {
   private long deadlineNanos = NEVER;
 
   private BarrierAligner(
-      int channels, boolean unaligned, long alignmentTimeoutNanos, Actions actions) {
+      int inputChannels, boolean unaligned, long alignmentTimeoutNanos, Actions actions) {
     if (alignmentTimeoutNanos < 0) {
       throw new IllegalArgumentException("alignment timeout must be >= 0");
     }
     this.actions = actions;
     this.unaligned = unaligned;
     this.alignmentTimeoutNanos = alignmentTimeoutNanos;
-    this.ended = new boolean[channels];
-    this.received = new boolean[channels];
-    this.noticed = new boolean[channels];
-    this.captured = new boolean[channels];
-    this.openChannels = channels;
+    this.channels = new OpenChannels(inputChannels);
+    this.received = new boolean[inputChannels];
+    this.noticed = new boolean[inputChannels];
+    this.captured = new boolean[inputChannels];
   }
 
   /** Aligned checkpoints only: every checkpoint blocks the early channels until all delivered. */
@@ -113,7 +111,7 @@ public final class BarrierAligner implements BarrierHandler {
 
   @Override
   public long capturingCheckpoint(int channel) {
-    return phase == Phase.CAPTURING_IN_FLIGHT && !captured[channel] && !ended[channel]
+    return phase == Phase.CAPTURING_IN_FLIGHT && !captured[channel] && !channels.isEnded(channel)
         ? currentId
         : -1;
   }
@@ -208,8 +206,8 @@ public final class BarrierAligner implements BarrierHandler {
     phase = Phase.CAPTURING_IN_FLIGHT;
     deadlineNanos = NEVER;
     actions.snapshotUnaligned(current, alignmentNanos);
-    for (int channel = 0; channel < ended.length; channel++) {
-      if (ended[channel]) {
+    for (int channel = 0; channel < channels.total(); channel++) {
+      if (channels.isEnded(channel)) {
         captured[channel] = true; // not counted: ended channels are not open
       }
     }
@@ -228,7 +226,7 @@ public final class BarrierAligner implements BarrierHandler {
 
   /** ALIGNING: snapshot once every open channel delivered its barrier. */
   private boolean completeIfAligned(long nowNanos) {
-    if (receivedCount < openChannels) {
+    if (receivedCount < channels.count()) {
       return false;
     }
     reset();
@@ -238,7 +236,7 @@ public final class BarrierAligner implements BarrierHandler {
 
   /** CAPTURING_IN_FLIGHT: acknowledge once every open channel is accounted for. */
   private void completeIfCaptured() {
-    if (phase == Phase.CAPTURING_IN_FLIGHT && capturedCount >= openChannels) {
+    if (phase == Phase.CAPTURING_IN_FLIGHT && capturedCount >= channels.count()) {
       reset();
       actions.inFlightCaptured(currentId);
     }
@@ -260,12 +258,7 @@ public final class BarrierAligner implements BarrierHandler {
 
   @Override
   public void onEndOfInput(int channel, long nowNanos) {
-    if (ended[channel]) {
-      return;
-    }
-    ended[channel] = true;
-    openChannels--;
-    if (phase == Phase.WAITING_FOR_FIRST_BARRIER) {
+    if (!channels.end(channel) || phase == Phase.WAITING_FOR_FIRST_BARRIER) {
       return;
     }
     if (received[channel]) {

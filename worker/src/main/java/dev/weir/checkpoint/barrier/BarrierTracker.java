@@ -12,8 +12,7 @@ import java.util.TreeMap;
  */
 public final class BarrierTracker implements BarrierHandler {
   private final Actions actions;
-  private final boolean[] ended;
-  private int openChannels;
+  private final OpenChannels channels;
 
   /** Checkpoint id → channels that delivered its barrier. */
   private final TreeMap<Long, Arrival> arrivals = new TreeMap<>();
@@ -31,10 +30,9 @@ public final class BarrierTracker implements BarrierHandler {
     }
   }
 
-  public BarrierTracker(int channels, Actions actions) {
+  public BarrierTracker(int inputChannels, Actions actions) {
     this.actions = actions;
-    this.ended = new boolean[channels];
-    this.openChannels = channels;
+    this.channels = new OpenChannels(inputChannels);
   }
 
   /** Never: at-least-once lets records after an early barrier through. */
@@ -50,7 +48,7 @@ public final class BarrierTracker implements BarrierHandler {
       return;
     }
     Arrival arrival =
-        arrivals.computeIfAbsent(checkpointId, id -> new Arrival(barrier, ended.length));
+        arrivals.computeIfAbsent(checkpointId, id -> new Arrival(barrier, channels.total()));
     if (!arrival.seen[channel]) {
       arrival.seen[channel] = true;
       arrival.count++;
@@ -63,7 +61,7 @@ public final class BarrierTracker implements BarrierHandler {
   public void onBarrierNotice(int channel, Barrier barrier, long nowNanos) {}
 
   private void completeIfAllArrived(long checkpointId, Arrival arrival) {
-    if (arrival.count >= openChannels) {
+    if (arrival.count >= channels.count()) {
       // older incomplete checkpoints can no longer complete in order: give them up
       for (long older : arrivals.headMap(checkpointId).keySet()) {
         actions.abort(older);
@@ -83,11 +81,9 @@ public final class BarrierTracker implements BarrierHandler {
 
   @Override
   public void onEndOfInput(int channel, long nowNanos) {
-    if (ended[channel]) {
+    if (!channels.end(channel)) {
       return;
     }
-    ended[channel] = true;
-    openChannels--;
     for (var entry : new TreeMap<>(arrivals).entrySet()) {
       Arrival arrival = entry.getValue();
       if (arrival.seen[channel]) {

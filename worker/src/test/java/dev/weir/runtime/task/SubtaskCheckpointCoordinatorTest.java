@@ -14,7 +14,6 @@ import dev.weir.api.Sink;
 import dev.weir.api.Source;
 import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.checkpoint.CheckpointResponder;
-import dev.weir.checkpoint.CheckpointingMode;
 import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.checkpoint.OperatorRestore;
 import dev.weir.checkpoint.TaskId;
@@ -35,7 +34,6 @@ import dev.weir.state.SnapshotType;
 import dev.weir.testing.InMemoryStorage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,18 +127,6 @@ class SubtaskCheckpointCoordinatorTest {
       Map<String, OperatorRestore> restore)
       throws Exception {
     writer = output;
-    CheckpointConfig config =
-        new CheckpointConfig(
-            Duration.ofSeconds(10),
-            CheckpointingMode.EXACTLY_ONCE,
-            Duration.ofMinutes(10),
-            Duration.ZERO,
-            1,
-            0,
-            1,
-            false,
-            true,
-            Duration.ZERO);
     TaskContext context =
         new TaskContext(
             "test",
@@ -149,7 +135,7 @@ class SubtaskCheckpointCoordinatorTest {
             2,
             128,
             0,
-            config,
+            CheckpointConfig.DEFAULT, // the coordinator is told per checkpoint how to take it
             checkpoints,
             null,
             workDir,
