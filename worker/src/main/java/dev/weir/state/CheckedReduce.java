@@ -7,10 +7,10 @@ import java.util.Objects;
  * Applies a user's {@link ReduceFunction} for a {@link dev.weir.api.ReducingState}, turning its
  * checked exceptions into {@link StateAccessException}. Stateless.
  */
-final class CheckedReduce {
+public final class CheckedReduce {
   private CheckedReduce() {}
 
-  static <T> T apply(ReduceFunction<T> reducer, String stateName, T accumulated, T value) {
+  public static <T> T apply(ReduceFunction<T> reducer, String stateName, T accumulated, T value) {
     T reduced;
     try {
       reduced = reducer.reduce(accumulated, value);

@@ -1,6 +1,8 @@
 package dev.weir.state;
 
-/** A contiguous range of key groups, both ends inclusive. Empty when {@code end < start}. */
+/**
+ * A contiguous range of key groups, both ends inclusive. Empty when {@code end < start}. Immutable.
+ */
 public record KeyGroupRange(int start, int end) {
 
   public static final KeyGroupRange EMPTY = new KeyGroupRange(0, -1);

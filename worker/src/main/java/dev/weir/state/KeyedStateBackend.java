@@ -27,8 +27,8 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
 
   /**
    * Synchronous part of a snapshot: captures the state as of now, quickly (copy-on-write for the
-   * heap, a native checkpoint for RocksDB). Processing continues while the returned snapshot is
-   * uploaded.
+   * heap; for RocksDB a RocksDB snapshot, or a native checkpoint when incremental). Processing
+   * continues while the returned snapshot is uploaded.
    *
    * @param pathPrefix where in {@code storage} this snapshot's files go, e.g. {@code
    *     job/chk-7/op-count/3}

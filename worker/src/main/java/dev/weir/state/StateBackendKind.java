@@ -1,6 +1,6 @@
 package dev.weir.state;
 
-/** Where keyed state lives while a job runs. */
+/** Where keyed state lives while a job runs. Immutable. */
 public enum StateBackendKind {
   /** Java objects in hash maps; snapshots copy on write. Fastest, bounded by the heap. */
   HEAP("heap"),

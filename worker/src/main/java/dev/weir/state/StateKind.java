@@ -6,20 +6,24 @@ import dev.weir.api.StateDescriptor;
  * The shape of a piece of keyed state, recorded in snapshots so that a state restored under the
  * same name but a different shape fails loudly instead of decoding garbage. Immutable.
  */
-enum StateKind {
+public enum StateKind {
   VALUE(1),
   LIST(2),
   MAP(3),
   REDUCING(4);
 
-  /** Stored in snapshot files and RocksDB metadata: never renumber. */
-  final byte code;
+  private final byte code;
 
   StateKind(int code) {
     this.code = (byte) code;
   }
 
-  static StateKind of(StateDescriptor descriptor) {
+  /** Stored in snapshot files and RocksDB metadata: never renumber. */
+  public byte code() {
+    return code;
+  }
+
+  public static StateKind of(StateDescriptor descriptor) {
     if (descriptor instanceof StateDescriptor.Value<?>) {
       return VALUE;
     } else if (descriptor instanceof StateDescriptor.ListOf<?>) {
@@ -32,7 +36,7 @@ enum StateKind {
   }
 
   /** The kind with this code, or null when the code is unknown (a corrupt or newer snapshot). */
-  static StateKind ofCode(int code) {
+  public static StateKind ofCode(int code) {
     for (StateKind kind : values()) {
       if (kind.code == code) {
         return kind;
@@ -42,7 +46,7 @@ enum StateKind {
   }
 
   /** Throws when a state is registered under a name that was restored with another kind. */
-  static void requireSame(String stateName, StateKind registered, StateKind existing) {
+  public static void requireSame(String stateName, StateKind registered, StateKind existing) {
     if (registered != existing) {
       throw new IllegalStateException(
           "state '"

@@ -16,25 +16,25 @@ import java.util.stream.Stream;
  * The local directory a backend uses exclusively (RocksDB files, snapshot and restore scratch
  * files). Thread-safe: the task thread and upload threads both take fresh names from it.
  */
-final class WorkDirectory {
+public final class WorkDirectory {
   private final Path root;
   private final AtomicLong sequence = new AtomicLong();
 
-  WorkDirectory(Path root) throws IOException {
+  public WorkDirectory(Path root) throws IOException {
     this.root = Files.createDirectories(root);
   }
 
-  Path root() {
+  public Path root() {
     return root;
   }
 
   /** A path under the root that no other call returned ({@code prefix-N}); not created. */
-  Path freshPath(String prefix) {
+  public Path freshPath(String prefix) {
     return root.resolve(prefix + "-" + sequence.incrementAndGet());
   }
 
   /** Deletes everything under the root, keeping the root. */
-  void clear() {
+  public void clear() {
     try (Stream<Path> children = Files.list(root)) {
       for (Path child : children.collect(Collectors.toList())) {
         deleteRecursively(child);
@@ -47,7 +47,7 @@ final class WorkDirectory {
   }
 
   /** Deletes a file or a directory tree; nothing happens when it does not exist. */
-  static void deleteRecursively(Path path) {
+  public static void deleteRecursively(Path path) {
     if (!Files.exists(path)) {
       return;
     }

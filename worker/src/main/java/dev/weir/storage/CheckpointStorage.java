@@ -96,6 +96,14 @@ public interface CheckpointStorage extends AutoCloseable {
     return ObjectPath.requireValid(path);
   }
 
+  /**
+   * Returns {@code prefix} when it is a valid prefix for {@link #list} and {@link #deleteAll}: as a
+   * path, but it may be empty and may end with '/'. Else throws {@link IllegalArgumentException}.
+   */
+  static String requireValidPrefix(String prefix) {
+    return ObjectPath.requireValidPrefix(prefix);
+  }
+
   /** Joins path segments with '/'. */
   static String join(String first, String... more) {
     StringBuilder sb = new StringBuilder(first);

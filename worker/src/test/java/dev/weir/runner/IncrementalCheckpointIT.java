@@ -15,7 +15,7 @@ import dev.weir.runtime.JobStatus;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyGroupRangeAssignment;
 import dev.weir.state.KeyedStateBackend;
-import dev.weir.state.RocksDbKeyedStateBackendFactory;
+import dev.weir.state.rocksdb.RocksDbKeyedStateBackendFactory;
 import dev.weir.storage.CheckpointStorage;
 import dev.weir.storage.StorageLocation;
 import dev.weir.testbed.MinioServer;

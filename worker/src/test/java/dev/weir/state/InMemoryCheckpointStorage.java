@@ -10,19 +10,21 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. Thread-safe (the map
- * is concurrent and objects are replaced whole).
+ * A {@link CheckpointStorage} in memory, for tests; can corrupt what it holds. It keeps the storage
+ * contract ({@code CheckpointStorageContract}). Thread-safe (the map is concurrent and objects are
+ * replaced whole).
  */
-final class InMemoryCheckpointStorage implements CheckpointStorage {
+public final class InMemoryCheckpointStorage implements CheckpointStorage {
   private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
 
   @Override
   public void write(String path, byte[] bytes) {
-    objects.put(path, bytes.clone());
+    objects.put(CheckpointStorage.requireValidPath(path), bytes.clone());
   }
 
   @Override
   public void upload(String path, Path localFile) throws StorageException {
+    CheckpointStorage.requireValidPath(path);
     try {
       objects.put(path, Files.readAllBytes(localFile));
     } catch (IOException e) {
@@ -32,7 +34,7 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public byte[] read(String path) throws StorageException {
-    byte[] bytes = objects.get(path);
+    byte[] bytes = objects.get(CheckpointStorage.requireValidPath(path));
     if (bytes == null) {
       throw new StorageException("no object " + describe(path), null, true);
     }
@@ -41,10 +43,10 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public void download(String path, Path localFile) throws StorageException {
+    byte[] bytes = read(path); // first: a missing object leaves no file and no directory
     try {
-      Files.write(localFile, read(path));
-    } catch (StorageException e) {
-      throw e;
+      Files.createDirectories(localFile.toAbsolutePath().getParent());
+      Files.write(localFile, bytes);
     } catch (IOException e) {
       throw new StorageException("cannot download " + describe(path) + " to " + localFile, e);
     }
@@ -52,11 +54,12 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public boolean exists(String path) {
-    return objects.containsKey(path);
+    return objects.containsKey(CheckpointStorage.requireValidPath(path));
   }
 
   @Override
   public List<String> list(String prefix) {
+    CheckpointStorage.requireValidPrefix(prefix);
     List<String> paths = new ArrayList<>();
     for (String path : objects.tailMap(prefix).keySet()) {
       if (!path.startsWith(prefix)) {
@@ -69,12 +72,13 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
 
   @Override
   public void copy(String from, String to) throws StorageException {
-    objects.put(to, read(from));
+    byte[] bytes = read(from);
+    objects.put(CheckpointStorage.requireValidPath(to), bytes);
   }
 
   @Override
   public void delete(String path) {
-    objects.remove(path);
+    objects.remove(CheckpointStorage.requireValidPath(path));
   }
 
   @Override
@@ -93,19 +97,19 @@ final class InMemoryCheckpointStorage implements CheckpointStorage {
   public void close() {}
 
   /** Flips every bit of the byte in the middle of an object. */
-  void flipByte(String path) {
+  public void flipByte(String path) {
     byte[] bytes = objects.get(path).clone();
     bytes[bytes.length / 2] ^= (byte) 0xff;
     objects.put(path, bytes);
   }
 
   /** Keeps only the first {@code length} bytes of an object. */
-  void truncate(String path, int length) {
+  public void truncate(String path, int length) {
     byte[] bytes = objects.get(path);
     objects.put(path, java.util.Arrays.copyOf(bytes, length));
   }
 
-  int size(String path) {
+  public int size(String path) {
     return objects.get(path).length;
   }
 }

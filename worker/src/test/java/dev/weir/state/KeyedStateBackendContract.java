@@ -12,6 +12,9 @@ import dev.weir.api.ValueState;
 import dev.weir.codec.ByteArrayWriter;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.StateFile;
+import dev.weir.state.format.CanonicalSnapshotFormat;
+import dev.weir.state.format.KeyGroupFileFormat;
+import dev.weir.state.format.KeyGroupFileReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -33,38 +36,39 @@ import org.junit.jupiter.api.io.TempDir;
  * Behaviour every keyed state backend must have; run for each backend by a subclass. Backends are
  * used from the test thread only, as the task thread would.
  */
-abstract class KeyedStateBackendContract {
-  static final int MAX_PARALLELISM = 128;
-  static final KeyGroupRange ALL = KeyGroupRange.of(0, MAX_PARALLELISM - 1);
+public abstract class KeyedStateBackendContract {
+  public static final int MAX_PARALLELISM = 128;
+  public static final KeyGroupRange ALL = KeyGroupRange.of(0, MAX_PARALLELISM - 1);
 
-  static final StateDescriptor.Value<Long> COUNT =
+  public static final StateDescriptor.Value<Long> COUNT =
       new StateDescriptor.Value<>("count", Codecs.LONG);
-  static final StateDescriptor.ListOf<String> EVENTS =
+  public static final StateDescriptor.ListOf<String> EVENTS =
       new StateDescriptor.ListOf<>("events", Codecs.STRING);
-  static final StateDescriptor.MapOf<String, Long> PER_PAGE =
+  public static final StateDescriptor.MapOf<String, Long> PER_PAGE =
       new StateDescriptor.MapOf<>("per-page", Codecs.STRING, Codecs.LONG);
-  static final StateDescriptor.Reducing<Long> SUM =
+  public static final StateDescriptor.Reducing<Long> SUM =
       new StateDescriptor.Reducing<>("sum", Long::sum, Codecs.LONG);
 
-  @TempDir Path tempDir;
-  final InMemoryCheckpointStorage storage = new InMemoryCheckpointStorage();
+  @TempDir protected Path tempDir;
+  protected final InMemoryCheckpointStorage storage = new InMemoryCheckpointStorage();
   private final List<KeyedStateBackend> backends = new ArrayList<>();
   private int created;
 
-  abstract KeyedStateBackendFactory factory();
+  protected abstract KeyedStateBackendFactory factory();
 
   /** Every key group that has an entry in the snapshot, read back from storage. */
-  abstract Set<Integer> keyGroupsInSnapshot(List<KeyedStateHandle> handles) throws Exception;
+  protected abstract Set<Integer> keyGroupsInSnapshot(List<KeyedStateHandle> handles)
+      throws Exception;
 
   /** Upper bound of bytes allocated per setCurrentKey + ValueState value() + update(). */
-  abstract double allowedBytesPerValueAccess();
+  protected abstract double allowedBytesPerValueAccess();
 
-  KeyedStateBackend backend(KeyGroupRange range) throws Exception {
+  protected KeyedStateBackend backend(KeyGroupRange range) throws Exception {
     return backend(range, factory());
   }
 
   /** A backend of another factory (other settings), closed after the test like the others. */
-  KeyedStateBackend backend(KeyGroupRange range, KeyedStateBackendFactory factory)
+  protected KeyedStateBackend backend(KeyGroupRange range, KeyedStateBackendFactory factory)
       throws Exception {
     KeyedStateBackend backend =
         factory.create(
@@ -78,7 +82,7 @@ abstract class KeyedStateBackendContract {
     return backend;
   }
 
-  Path workDirOf(int backendIndex) {
+  protected Path workDirOf(int backendIndex) {
     return tempDir.resolve("backend-" + backendIndex);
   }
 
@@ -89,17 +93,17 @@ abstract class KeyedStateBackendContract {
     }
   }
 
-  static int keyGroupOf(String key) {
+  public static int keyGroupOf(String key) {
     ByteArrayWriter out = new ByteArrayWriter(32);
     Codecs.STRING.write(key, out);
     return KeyGroupRangeAssignment.keyGroupOf(out.array(), 0, out.position(), MAX_PARALLELISM);
   }
 
-  static void select(KeyedStateBackend backend, String key) {
+  public static void select(KeyedStateBackend backend, String key) {
     backend.setCurrentKey(key, keyGroupOf(key));
   }
 
-  static List<String> keys(int n) {
+  public static List<String> keys(int n) {
     List<String> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       keys.add("user-" + i);
@@ -108,7 +112,7 @@ abstract class KeyedStateBackendContract {
   }
 
   /** Gives every key distinct state in all four kinds of state. */
-  static void fill(KeyedStateBackend backend, List<String> keys) {
+  public static void fill(KeyedStateBackend backend, List<String> keys) {
     ValueState<Long> count = backend.getState(COUNT);
     ListState<String> events = backend.getListState(EVENTS);
     MapState<String, Long> perPage = backend.getMapState(PER_PAGE);
@@ -126,7 +130,7 @@ abstract class KeyedStateBackendContract {
   }
 
   /** Checks the state {@link #fill} wrote for one key. */
-  static void assertFilled(KeyedStateBackend backend, String key, int i) {
+  public static void assertFilled(KeyedStateBackend backend, String key, int i) {
     select(backend, key);
     assertThat(backend.getState(COUNT).value()).as("count of %s", key).isEqualTo(i);
     assertThat(backend.getListState(EVENTS).get())
@@ -138,13 +142,14 @@ abstract class KeyedStateBackendContract {
     assertThat(backend.getReducingState(SUM).get()).as("sum of %s", key).isEqualTo(i + 1L);
   }
 
-  static <K, V> Map<K, V> toMap(MapState<K, V> state) {
+  public static <K, V> Map<K, V> toMap(MapState<K, V> state) {
     Map<K, V> map = new HashMap<>();
     state.entries().forEach(e -> map.put(e.getKey(), e.getValue()));
     return map;
   }
 
-  List<KeyedStateHandle> snapshotAndUpload(KeyedStateBackend backend, long id) throws Exception {
+  protected List<KeyedStateHandle> snapshotAndUpload(KeyedStateBackend backend, long id)
+      throws Exception {
     return backend
         .snapshot(id, storage, "job/chk-" + id + "/op/" + backend.keyGroupRange())
         .upload();
@@ -861,7 +866,7 @@ abstract class KeyedStateBackendContract {
   }
 
   /** The key groups with entries in heap or canonical snapshot files. */
-  static Set<Integer> keyGroupsInKeyGroupFiles(
+  public static Set<Integer> keyGroupsInKeyGroupFiles(
       List<KeyedStateHandle> handles, InMemoryCheckpointStorage storage, Path tempDir)
       throws Exception {
     Set<Integer> keyGroups = new TreeSet<>();
@@ -870,7 +875,6 @@ abstract class KeyedStateBackendContract {
       for (StateFile file : handle.getFilesList()) {
         Path local = tempDir.resolve("inspect-" + n++);
         storage.download(file.getPath(), local);
-        Map<String, SerializedHeapState> states = new HashMap<>();
         KeyGroupFileFormat format =
             handle.getBackend().equals(CanonicalSnapshotFormat.BACKEND_ID)
                 ? KeyGroupFileFormat.CANONICAL
@@ -879,14 +883,24 @@ abstract class KeyedStateBackendContract {
             .read(
                 local,
                 file.getPath(),
-                new SerializedHeapState.Collector(states, ALL).file(format, file.getPath()));
-        for (SerializedHeapState state : states.values()) {
-          for (int keyGroup = 0; keyGroup < MAX_PARALLELISM; keyGroup++) {
-            if (state.entries(keyGroup) != null) {
-              keyGroups.add(keyGroup);
-            }
-          }
-        }
+                new KeyGroupFileReader.EntrySink() {
+                  private int keyGroup;
+
+                  @Override
+                  public void beginState(int keyGroup, String name, StateKind kind) {
+                    this.keyGroup = keyGroup;
+                  }
+
+                  @Override
+                  public void entry(
+                      byte[] bytes,
+                      int keyOffset,
+                      int keyLength,
+                      int valueOffset,
+                      int valueLength) {
+                    keyGroups.add(keyGroup);
+                  }
+                });
       }
     }
     return keyGroups;

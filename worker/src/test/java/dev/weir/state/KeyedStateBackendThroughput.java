@@ -4,6 +4,7 @@ import dev.weir.api.Codecs;
 import dev.weir.api.StateDescriptor;
 import dev.weir.api.ValueState;
 import dev.weir.codec.ByteArrayWriter;
+import dev.weir.state.backends.KeyedStateBackends;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

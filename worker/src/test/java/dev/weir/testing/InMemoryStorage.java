@@ -9,7 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** A {@link CheckpointStorage} fake in memory, for unit tests of what uses storage. */
+/**
+ * A {@link CheckpointStorage} fake in memory, for unit tests of what uses storage; it keeps the
+ * storage contract ({@code CheckpointStorageContract}). Thread-safe (the map is concurrent and
+ * objects are replaced whole).
+ */
 public final class InMemoryStorage implements CheckpointStorage {
   private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
   private volatile boolean unreachable;
@@ -19,7 +23,18 @@ public final class InMemoryStorage implements CheckpointStorage {
     this.unreachable = unreachable;
   }
 
+  /** Refuses a malformed path, as every storage does, then fails if set unreachable. */
   private void check(String path) throws StorageException {
+    CheckpointStorage.requireValidPath(path);
+    checkReachable(path);
+  }
+
+  private void checkPrefix(String prefix) throws StorageException {
+    CheckpointStorage.requireValidPrefix(prefix);
+    checkReachable(prefix);
+  }
+
+  private void checkReachable(String path) throws StorageException {
     if (unreachable) {
       throw new StorageException(describe(path) + ": storage unreachable (test)", null);
     }
@@ -37,7 +52,8 @@ public final class InMemoryStorage implements CheckpointStorage {
     try {
       objects.put(path, Files.readAllBytes(localFile));
     } catch (IOException e) {
-      throw new StorageException(localFile + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot upload " + localFile + " to " + describe(path) + ": " + e.getMessage(), e);
     }
   }
 
@@ -53,10 +69,13 @@ public final class InMemoryStorage implements CheckpointStorage {
 
   @Override
   public void download(String path, Path localFile) throws StorageException {
+    byte[] bytes = read(path); // first: a missing object leaves no file and no directory
     try {
-      Files.write(localFile, read(path));
+      Files.createDirectories(localFile.toAbsolutePath().getParent());
+      Files.write(localFile, bytes);
     } catch (IOException e) {
-      throw new StorageException(localFile + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot download " + describe(path) + " to " + localFile + ": " + e.getMessage(), e);
     }
   }
 
@@ -68,7 +87,7 @@ public final class InMemoryStorage implements CheckpointStorage {
 
   @Override
   public List<String> list(String prefix) throws StorageException {
-    check(prefix);
+    checkPrefix(prefix);
     List<String> paths = new ArrayList<>();
     for (String key : objects.tailMap(prefix).keySet()) {
       if (!key.startsWith(prefix)) {
