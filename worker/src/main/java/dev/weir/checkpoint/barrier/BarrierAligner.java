@@ -9,17 +9,18 @@ import java.util.Arrays;
  * front of the others (unaligned, as Flink's FLIP-76).
  *
  * <pre>
- *                    first barrier n (aligned, or with an alignment timeout)
- *   WAITING_FOR_FIRST_BARRIER ───────────────────────────────▶ ALIGNING
- *        ▲   │                                                 │    │
- *        │   │ first barrier or notice n (unaligned,           │    │ alignment timeout:
- *        │   │ no timeout): snapshot unaligned                  │    │ snapshot unaligned
- *        │   ▼                                                 │    ▼
- *        │  CAPTURING_IN_FLIGHT ◀─────────────────────────────────────┘
- *        │   │ every open channel's in-flight data captured    │
- *        │   │ (in-band barrier or notice; channel ended)      │ last barrier n:
- *        └───┴─────────────────────────────────────────────────┘ snapshot aligned
- *   from any phase: a newer barrier aborts n and starts its own; an abort of n gives it up.
+ * WAITING_FOR_FIRST_BARRIER
+ *   barrier n that aligns (aligned mode, final, savepoint, with a timeout)  → ALIGNING
+ *   barrier or notice n (unaligned, no timeout)  → CAPTURING_IN_FLIGHT: snapshotUnaligned
+ * ALIGNING
+ *   barrier n of the last open channel, or the last channel without it ended
+ *                                                → WAITING_FOR_FIRST_BARRIER: snapshot
+ *   alignment timeout expired                    → CAPTURING_IN_FLIGHT: snapshotUnaligned
+ * CAPTURING_IN_FLIGHT
+ *   the last open channel accounted for          → WAITING_FOR_FIRST_BARRIER: inFlightCaptured
+ * ALIGNING or CAPTURING_IN_FLIGHT
+ *   barrier of a newer checkpoint m              → abort n, then as WAITING_FOR_FIRST_BARRIER
+ *   abort of n (or of a newer one)               → WAITING_FOR_FIRST_BARRIER: abort
  * </pre>
  *
  * <ul>
