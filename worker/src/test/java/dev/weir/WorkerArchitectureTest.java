@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Which way the runtime's imports point (docs/architecture.md, "Packages of the worker"): the job
  * author's {@code api} knows nothing but itself and the JDK; the checkpoint protocol and the state
- * backends do not know how tasks are reached, run or presented; state does not know the checkpoint
+ * backends do not know how tasks are reached, run or presented; the protocol's coordinator side
+ * does not know its task side ({@code checkpoint.barrier}); state does not know the checkpoint
  * protocol; the statistics model does not know who presents it; the top-level packages form no
  * cycle. A new feature that breaks one of these fails here, naming the offending dependency.
  *
@@ -72,6 +73,20 @@ class WorkerArchitectureTest {
         .because(
             "the coordinator reaches tasks through TaskGateway and hears them through"
                 + " CheckpointResponder, in-process or over gRPC alike")
+        .check(runtime);
+  }
+
+  @Test
+  void theCoordinatorSideOfTheProtocolDoesNotKnowTheTaskSide() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.checkpoint")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.weir.checkpoint.barrier..")
+        .because(
+            "barriers and their handlers are the task side; the coordinator triggers, collects"
+                + " acknowledgements and completes, whatever a task does in between")
         .check(runtime);
   }
 

@@ -1,5 +1,6 @@
 package dev.weir.net;
 
+import dev.weir.checkpoint.barrier.Barrier;
 import dev.weir.proto.runtime.Credit;
 import dev.weir.proto.runtime.DataGrpc;
 import dev.weir.proto.runtime.DataMessage;
@@ -131,10 +132,11 @@ public final class DataServer implements AutoCloseable {
               var b = message.getBarrier();
               channel.onEvent(
                   new ChannelEvent.CheckpointBarrier(
-                      b.getCheckpointId(),
-                      b.getTimestampMs(),
-                      b.getIsFinal(),
-                      b.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT));
+                      new Barrier(
+                          b.getCheckpointId(),
+                          b.getTimestampMs(),
+                          b.getSavepoint() ? SnapshotType.SAVEPOINT : SnapshotType.CHECKPOINT,
+                          b.getIsFinal())));
             }
             case CANCEL_CHECKPOINT ->
                 channel.onEvent(new ChannelEvent.CancelCheckpoint(message.getCancelCheckpoint()));

@@ -103,7 +103,8 @@ final class RemoteOutputChannel implements OutputChannel {
   public void send(ChannelEvent event) {
     checkBroken();
     DataMessage.Builder message = DataMessage.newBuilder();
-    if (event instanceof ChannelEvent.CheckpointBarrier b) {
+    if (event instanceof ChannelEvent.CheckpointBarrier barrier) {
+      var b = barrier.barrier();
       message.setBarrier(
           Barrier.newBuilder()
               .setCheckpointId(b.checkpointId())

@@ -2,6 +2,7 @@ package dev.weir.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.checkpoint.barrier.Barrier;
 import dev.weir.runtime.io.Buffer;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.InputGate;
@@ -34,7 +35,7 @@ class DataServerIT {
   }
 
   private static ChannelEvent.CheckpointBarrier barrier(long id) {
-    return new ChannelEvent.CheckpointBarrier(id, 1, false, SnapshotType.CHECKPOINT);
+    return new ChannelEvent.CheckpointBarrier(new Barrier(id, 1, SnapshotType.CHECKPOINT, false));
   }
 
   @Test

@@ -1,20 +1,19 @@
 package dev.weir.runtime.io;
 
-import dev.weir.state.SnapshotType;
+import dev.weir.checkpoint.barrier.Barrier;
+import java.util.Objects;
 
 /** Control events that travel in-band with the records of a channel, in order. */
 public sealed interface ChannelEvent {
 
-  /**
-   * Separates the records before checkpoint {@code checkpointId} from those after it. A final
-   * barrier is the last one: end-of-input follows once it completed (at once when the sources are
-   * exhausted; after the savepoint completed for stop-with-savepoint).
-   */
-  record CheckpointBarrier(
-      long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type)
-      implements ChannelEvent {
+  /** A checkpoint {@link Barrier} on its way through the channels. */
+  record CheckpointBarrier(Barrier barrier) implements ChannelEvent {
     public CheckpointBarrier {
-      java.util.Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(barrier, "barrier");
+    }
+
+    public long checkpointId() {
+      return barrier.checkpointId();
     }
   }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * came before it: the task takes the notice out of order, ahead of those buffers, and finds the
  * channel's in-flight data by scanning {@link #queued()} up to the in-band copy. Every delivery
  * into the gate comes from the channel's one delivering thread, so the in-band copy is always
- * queued before its notice is visible. Final barriers get no notice (final checkpoints align).
+ * queued before its notice is visible. Barriers that always align (final ones, savepoints) get no
+ * notice.
  *
  * <p>Threading: any sender thread delivers; the receiving task's thread polls and scans.
  */
@@ -49,7 +50,7 @@ public final class InputGate {
     queue.add(new Delivery(channel, payload));
     if (noticeBarriers
         && payload instanceof ChannelEvent.CheckpointBarrier barrier
-        && !barrier.isFinal()) {
+        && barrier.barrier().canBeUnaligned()) {
       priority.add(new Delivery(channel, payload));
       // a receiver blocked in poll() already woke up for the in-band copy
     }

@@ -1,8 +1,8 @@
 package dev.weir.runtime.task;
 
 import dev.weir.api.Codec;
-import dev.weir.checkpoint.BarrierHandler;
-import dev.weir.checkpoint.UnalignedBarrierHandler;
+import dev.weir.checkpoint.barrier.Barrier;
+import dev.weir.checkpoint.barrier.BarrierHandler;
 import dev.weir.codec.ByteArrayReader;
 import dev.weir.graph.Stage;
 import dev.weir.runtime.io.Buffer;
@@ -10,16 +10,15 @@ import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.InputChannel;
 import dev.weir.runtime.io.InputGate;
 import dev.weir.runtime.io.RecordWriter;
-import dev.weir.state.SnapshotType;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Runs a stage after a keyed exchange: reads buffers from its input channels, hands every record
- * with its key group to the keyed operator, and lets a {@link BarrierHandler} decide when to
- * snapshot. Buffers of a blocked channel are parked unrecycled, so that channel's sender runs out
+ * with its key group to the keyed operator, and feeds every barrier, cancellation and end of input
+ * to a {@link BarrierHandler}, which decides when the {@link SubtaskCheckpointCoordinator}
+ * snapshots. Buffers of a blocked channel are parked unrecycled, so that channel's sender runs out
  * of credit and waits: alignment backpressures exactly the early inputs.
  *
  * <p>With unaligned checkpoints the task also looks at the gate's barrier notices between any two
@@ -30,12 +29,11 @@ import java.util.TreeMap;
  * processed and recycled as usual, so credits flow as without a checkpoint. On restore, the input
  * channel state is replayed before any delivery from the gate.
  *
- * <p>Threading: everything here runs on the task thread.
+ * <p>Threading: everything here runs on the task thread, the barrier handler's actions too.
  */
-public final class KeyedTask extends Task implements UnalignedBarrierHandler.Actions {
+public final class KeyedTask extends Task implements BarrierHandler.Actions {
   private final Stage stage;
   private final InputGate gate;
-  private final RecordWriter output;
   private final BarrierHandler barriers;
   private final boolean unaligned;
   private final ArrayDeque<InputGate.Delivery>[] parked;
@@ -44,9 +42,6 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
   private final Codec<Object> codec;
   private int endedChannels;
   private long records;
-  // barriers that said savepoint, until this task snapshots or gives them up: the barrier handler
-  // is told they are final so that it aligns them (a savepoint holds no channel state)
-  private final TreeMap<Long, ChannelEvent.CheckpointBarrier> savepoints = new TreeMap<>();
 
   // the buffer being processed, for a snapshot taken between two of its records
   private Buffer current;
@@ -57,10 +52,9 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
 
   @SuppressWarnings("unchecked")
   public KeyedTask(TaskContext context, Stage stage, InputGate gate, RecordWriter output) {
-    super(context);
+    super(context, output, true);
     this.stage = stage;
     this.gate = gate;
-    this.output = output;
     this.codec = stage.input().recordCodec();
     this.unaligned = context.unaligned();
     this.barriers = BarrierHandler.forConfig(context.checkpointConfig(), gate.channelCount(), this);
@@ -72,18 +66,12 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
 
   @Override
   protected void initialize() throws Exception {
-    writer = output;
-    chain = new OperatorChain(context, stage, output);
-    for (Map.Entry<Integer, byte[]> input : restoreChannelState().entrySet()) {
+    chain = new OperatorChain(context, stage, writer);
+    for (Map.Entry<Integer, byte[]> input : checkpoints.restore(chain).entrySet()) {
       replay.add(
           new InputGate.Delivery(
               new RecoveredChannel(input.getKey()), Buffer.wrap(input.getValue())));
     }
-  }
-
-  @Override
-  protected boolean hasInputs() {
-    return true;
   }
 
   @Override
@@ -195,7 +183,7 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
     if (checkpointId < 0) {
       return -1;
     }
-    ChannelStateWriter state = inFlightState(checkpointId);
+    ChannelStateWriter state = checkpoints.inFlightState(checkpointId);
     if (state == null) {
       return -1; // the snapshot was declined
     }
@@ -207,16 +195,8 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
   private void takePriorityEvents() {
     InputGate.Delivery notice;
     while ((notice = gate.pollPriority()) != null) {
-      ChannelEvent.CheckpointBarrier barrier = (ChannelEvent.CheckpointBarrier) notice.payload();
-      if (barrier.type() == SnapshotType.SAVEPOINT) {
-        savepoints.putIfAbsent(barrier.checkpointId(), barrier);
-      }
-      barriers.onPriorityBarrier(
-          notice.channel().index(),
-          barrier.checkpointId(),
-          barrier.timestampMillis(),
-          mustAlign(barrier),
-          System.nanoTime());
+      Barrier barrier = ((ChannelEvent.CheckpointBarrier) notice.payload()).barrier();
+      barriers.onBarrierNotice(notice.channel().index(), barrier, System.nanoTime());
     }
     barriers.checkTimeout(System.nanoTime());
     releaseUnblocked();
@@ -224,17 +204,9 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
 
   private void onEvent(int channel, ChannelEvent event) {
     if (event instanceof ChannelEvent.CheckpointBarrier barrier) {
-      if (barrier.type() == SnapshotType.SAVEPOINT) {
-        savepoints.putIfAbsent(barrier.checkpointId(), barrier);
-      }
-      barriers.onBarrier(
-          channel,
-          barrier.checkpointId(),
-          barrier.timestampMillis(),
-          mustAlign(barrier),
-          System.nanoTime());
+      barriers.onBarrier(channel, barrier.barrier(), System.nanoTime());
     } else if (event instanceof ChannelEvent.CancelCheckpoint cancel) {
-      barriers.onAbort(cancel.checkpointId());
+      barriers.onAbort(cancel.checkpointId(), System.nanoTime());
     } else if (event instanceof ChannelEvent.EndOfInput) {
       barriers.onEndOfInput(channel, System.nanoTime());
       if (++endedChannels == gate.channelCount()) {
@@ -263,44 +235,21 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
   }
 
   @Override
-  protected void onCheckpointAborted(long checkpointId) {
-    barriers.onAbort(checkpointId);
+  protected void afterCheckpointAborted(long checkpointId) {
+    barriers.onAbort(checkpointId, System.nanoTime());
     releaseUnblocked();
-    savepoints.remove(checkpointId);
-    if (checkpointId == finalCheckpointId && !finishing) {
-      finalCheckpointId = Long.MAX_VALUE; // a stop-with-savepoint failed: the job goes on
-    }
   }
 
-  // ---- BarrierHandler.Actions ----
+  // ---- BarrierHandler.Actions: the handler's decisions, carried out by the coordinator ----
 
   @Override
-  public void snapshot(
-      long checkpointId, long timestampMillis, boolean isFinal, long alignmentNanos) {
-    ChannelEvent.CheckpointBarrier savepoint = savepoints.get(checkpointId);
-    savepoints.headMap(checkpointId, true).clear();
-    if (savepoint != null) {
-      performCheckpoint(
-          checkpointId,
-          timestampMillis,
-          savepoint.isFinal(),
-          SnapshotType.SAVEPOINT,
-          alignmentNanos);
-    } else {
-      performCheckpoint(
-          checkpointId, timestampMillis, isFinal, SnapshotType.CHECKPOINT, alignmentNanos);
-    }
-  }
-
-  /** Final barriers and savepoints are aligned even when checkpoints are unaligned. */
-  private static boolean mustAlign(ChannelEvent.CheckpointBarrier barrier) {
-    return barrier.isFinal() || barrier.type() == SnapshotType.SAVEPOINT;
+  public void snapshot(Barrier barrier, long alignmentNanos) {
+    checkpoints.checkpointState(barrier, alignmentNanos, false);
   }
 
   @Override
-  public void snapshotUnaligned(long checkpointId, long timestampMillis, long alignmentNanos) {
-    performCheckpoint(
-        checkpointId, timestampMillis, false, SnapshotType.CHECKPOINT, alignmentNanos, true);
+  public void snapshotUnaligned(Barrier barrier, long alignmentNanos) {
+    checkpoints.checkpointState(barrier, alignmentNanos, true);
   }
 
   /**
@@ -310,7 +259,7 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
    */
   @Override
   public void persistInFlight(long checkpointId, int channel) {
-    ChannelStateWriter state = inFlightState(checkpointId);
+    ChannelStateWriter state = checkpoints.inFlightState(checkpointId);
     if (state == null) {
       return; // the snapshot was declined
     }
@@ -357,15 +306,12 @@ public final class KeyedTask extends Task implements UnalignedBarrierHandler.Act
 
   @Override
   public void inFlightCaptured(long checkpointId) {
-    completeInFlight(checkpointId);
+    checkpoints.completeInFlight(checkpointId);
   }
 
   @Override
   public void abort(long checkpointId) {
-    discardInFlight(checkpointId, "checkpoint " + checkpointId + " was given up at this task");
-    if (writer != null) {
-      writer.broadcast(new ChannelEvent.CancelCheckpoint(checkpointId));
-    }
+    checkpoints.abortCheckpoint(checkpointId);
   }
 
   /** Where restored input channel state comes from: a channel that recycles into nothing. */

@@ -9,7 +9,6 @@ import dev.weir.graph.OperatorNode;
 import dev.weir.graph.Stage;
 import dev.weir.proto.KeyedStateHandle;
 import dev.weir.proto.OperatorStateHandle;
-import dev.weir.proto.SubtaskSnapshot;
 import dev.weir.query.QueryableOperatorState;
 import dev.weir.query.RecordingKeyedStateStore;
 import dev.weir.query.StateQuery;
@@ -23,9 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * The operators of one stage subtask wired together by method calls: the source (stage 0) or the
@@ -33,8 +29,8 @@ import java.util.concurrent.Executor;
  * dev.weir.runtime.io.RecordWriter} at the end. Knows which operators hold state, for snapshots,
  * and the keyed state handles each keyed operator obtained by name, for state queries.
  *
- * <p>Threading: owned by the task thread, except the asynchronous part of {@link
- * PendingSnapshot#complete()}.
+ * <p>Threading: owned by the task thread. The asynchronous part of a snapshot works on what {@link
+ * #snapshotSync} captured ({@link PendingSnapshot}), not on the chain.
  */
 final class OperatorChain implements AutoCloseable {
   private final TaskContext context;
@@ -231,12 +227,15 @@ final class OperatorChain implements AutoCloseable {
     return operator.answer(query);
   }
 
-  /** Synchronous part of a checkpoint: positions, pre-commits, and keyed state captures. */
-  PendingSnapshot snapshotSync(long checkpointId, SnapshotType type) throws Exception {
-    String directory =
-        type == SnapshotType.SAVEPOINT
-            ? context.checkpoints().savepointDirectory(checkpointId)
-            : context.checkpoints().checkpointDirectory(checkpointId);
+  /**
+   * The operators' synchronous part of a snapshot: source positions, sink pre-commits, operator
+   * state and keyed state captures, in chain order. Task thread.
+   *
+   * @param directory where the snapshot's files go; keyed state under {@code <uid>/<subtask>}
+   * @throws Exception what an operator threw; captures made so far are discarded
+   */
+  PendingSnapshot snapshotSync(long checkpointId, SnapshotType type, String directory)
+      throws Exception {
     Map<String, List<OperatorStateHandle>> operatorHandles = new LinkedHashMap<>();
     Map<String, KeyedStateBackend.KeyedSnapshot> keyed = new LinkedHashMap<>();
     List<Sink<Object>> preCommitting = new ArrayList<>();
@@ -268,6 +267,7 @@ final class OperatorChain implements AutoCloseable {
         checkpointId, operatorHandles, keyed, preCommitting, context.subtaskIndex());
   }
 
+  /** Commits: the sinks make the checkpoint's output visible; backends forget older uploads. */
   void notifyCheckpointComplete(long checkpointId) throws Exception {
     for (Sink<Object> sink : sinks) {
       sink.notifyCheckpointComplete(checkpointId);
@@ -306,77 +306,6 @@ final class OperatorChain implements AutoCloseable {
         org.slf4j.LoggerFactory.getLogger(OperatorChain.class)
             .warn("closing operator {} failed: {}", op.uid(), e.toString());
       }
-    }
-  }
-
-  /** The captured state of one checkpoint, waiting for its upload. */
-  record PendingSnapshot(
-      long checkpointId,
-      Map<String, List<OperatorStateHandle>> operatorHandles,
-      Map<String, KeyedStateBackend.KeyedSnapshot> keyed,
-      List<Sink<Object>> sinks,
-      int subtaskIndex) {
-
-    /**
-     * The asynchronous part, started from the task thread: the sinks' uploads and the keyed state's
-     * run side by side on {@code executor}; completes with the description of every operator on
-     * whichever of the two threads finishes last (no thread waits for the other).
-     */
-    CompletableFuture<Map<String, SubtaskSnapshot>> complete(Executor executor) {
-      CompletableFuture<Void> sinkUploads =
-          sinks.isEmpty()
-              ? CompletableFuture.completedFuture(null)
-              : CompletableFuture.runAsync(
-                  () -> {
-                    try {
-                      for (Sink<Object> sink : sinks) {
-                        sink.snapshotStateAsync(checkpointId);
-                      }
-                    } catch (Exception e) {
-                      throw new CompletionException(e);
-                    }
-                  },
-                  executor);
-      return CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return completeKeyed();
-                } catch (Exception e) {
-                  throw new CompletionException(e);
-                }
-              },
-              executor)
-          .thenCombine(sinkUploads, (operators, done) -> operators);
-    }
-
-    private Map<String, SubtaskSnapshot> completeKeyed() throws Exception {
-      Map<String, SubtaskSnapshot> result = new LinkedHashMap<>();
-      for (String uid : union()) {
-        SubtaskSnapshot.Builder snapshot =
-            SubtaskSnapshot.newBuilder().setSubtaskIndex(subtaskIndex);
-        snapshot.addAllOperatorState(operatorHandles.getOrDefault(uid, List.of()));
-        KeyedStateBackend.KeyedSnapshot pending = keyed.get(uid);
-        if (pending != null) {
-          snapshot.addAllKeyedState(pending.upload());
-        }
-        result.put(uid, snapshot.build());
-      }
-      return result;
-    }
-
-    void discard() {
-      keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::discard);
-    }
-
-    /** Asks the running keyed state uploads to give up (the checkpoint was aborted). */
-    void cancel() {
-      keyed.values().forEach(KeyedStateBackend.KeyedSnapshot::cancel);
-    }
-
-    private List<String> union() {
-      List<String> uids = new ArrayList<>(operatorHandles.keySet());
-      keyed.keySet().stream().filter(u -> !uids.contains(u)).forEach(uids::add);
-      return uids;
     }
   }
 }

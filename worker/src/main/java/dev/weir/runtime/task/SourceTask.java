@@ -1,6 +1,7 @@
 package dev.weir.runtime.task;
 
 import dev.weir.api.Collector;
+import dev.weir.checkpoint.barrier.Barrier;
 import dev.weir.graph.Stage;
 import dev.weir.runtime.io.ChannelEvent;
 import dev.weir.runtime.io.RecordWriter;
@@ -21,7 +22,6 @@ public final class SourceTask extends Task {
   private static final long CREDIT_WAIT_NANOS = 1_000_000L;
 
   private final Stage stage;
-  private final RecordWriter output;
   private boolean sourceFinished;
   // a stop-with-savepoint barrier went out: emit nothing until it completes (then end) or aborts
   private boolean stopping;
@@ -32,22 +32,15 @@ public final class SourceTask extends Task {
    * @param output the exchange writer, or null when the chain ends in a sink
    */
   public SourceTask(TaskContext context, Stage stage, RecordWriter output) {
-    super(context);
+    super(context, output, false);
     this.stage = stage;
-    this.output = output;
     this.waitForCredit = context.unaligned() && output != null;
   }
 
   @Override
   protected void initialize() throws Exception {
-    writer = output;
-    chain = new OperatorChain(context, stage, output);
-    restoreChannelState();
-  }
-
-  @Override
-  protected boolean hasInputs() {
-    return false;
+    chain = new OperatorChain(context, stage, writer);
+    checkpoints.restore(chain); // a source has no input; it may have output to send again
   }
 
   /**
@@ -58,12 +51,10 @@ public final class SourceTask extends Task {
    */
   public void triggerCheckpoint(
       long checkpointId, long timestampMillis, boolean isFinal, SnapshotType type) {
+    Barrier barrier = new Barrier(checkpointId, timestampMillis, type, isFinal);
     post(
         () -> {
-          // savepoints are always aligned: their barriers never overtake output
-          boolean unaligned = context.unaligned() && type == SnapshotType.CHECKPOINT;
-          if (!performCheckpoint(checkpointId, timestampMillis, isFinal, type, 0, unaligned)
-              || !isFinal) {
+          if (!checkpoints.checkpointState(barrier, 0, context.unaligned()) || !isFinal) {
             return;
           }
           if (sourceFinished) {
@@ -82,19 +73,16 @@ public final class SourceTask extends Task {
   }
 
   @Override
-  protected void beforeCheckpointComplete(long checkpointId) {
-    if (stopping && checkpointId >= finalCheckpointId) {
+  protected void afterCheckpointComplete(long checkpointId) {
+    if (stopping && !checkpoints.awaitsFinalCheckpoint()) {
       stopping = false;
       endOutput();
     }
   }
 
   @Override
-  protected void onCheckpointAborted(long checkpointId) {
-    if (stopping && checkpointId == finalCheckpointId) {
-      stopping = false; // the stop-with-savepoint failed: the job goes on
-      finalCheckpointId = Long.MAX_VALUE;
-    }
+  protected void finalCheckpointAborted() {
+    stopping = false; // the stop-with-savepoint failed: the job goes on
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weir.api.Codecs;
+import dev.weir.checkpoint.barrier.Barrier;
 import dev.weir.graph.Exchange;
 import dev.weir.state.SnapshotType;
 import java.time.Duration;
@@ -12,6 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CreditBasedChannelTest {
+
+  private static ChannelEvent.CheckpointBarrier barrier(long id, boolean isFinal) {
+    return new ChannelEvent.CheckpointBarrier(
+        new Barrier(id, 1_767_225_600_000L, SnapshotType.CHECKPOINT, isFinal));
+  }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Exchange byString() {
@@ -89,7 +95,7 @@ class CreditBasedChannelTest {
     for (int i = 0; i < 50; i++) {
       writer.collect("key-" + i);
     }
-    writer.broadcast(new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT));
+    writer.broadcast(barrier(1, false));
 
     for (int target = 0; target < 2; target++) {
       InputGate.Delivery data = gates[target].poll(0);
@@ -122,7 +128,7 @@ class CreditBasedChannelTest {
     Buffer first = channel.requestBuffer();
     first.length(10);
     channel.send(first);
-    var barrier = new ChannelEvent.CheckpointBarrier(4, 0, false, SnapshotType.CHECKPOINT);
+    var barrier = barrier(4, false);
     channel.send(barrier);
 
     assertThat(gate.hasPriorityEvent()).isTrue();
@@ -138,12 +144,15 @@ class CreditBasedChannelTest {
   }
 
   @Test
-  void finalBarriersAndAlignedGatesGiveNoNotice() {
+  void finalBarriersSavepointsAndAlignedGatesGiveNoNotice() {
     InputGate unaligned = new InputGate(1, true);
     InputGate aligned = new InputGate(1);
+    unaligned.deliver(null, barrier(9, true));
     unaligned.deliver(
-        null, new ChannelEvent.CheckpointBarrier(9, 0, true, SnapshotType.CHECKPOINT));
-    aligned.deliver(null, new ChannelEvent.CheckpointBarrier(3, 0, false, SnapshotType.CHECKPOINT));
+        null,
+        new ChannelEvent.CheckpointBarrier(
+            new Barrier(10, 1_767_225_600_000L, SnapshotType.SAVEPOINT, false)));
+    aligned.deliver(null, barrier(3, false));
 
     assertThat(unaligned.hasPriorityEvent()).isFalse();
     assertThat(aligned.hasPriorityEvent()).isFalse();
@@ -159,8 +168,7 @@ class CreditBasedChannelTest {
     java.util.List<String> overtaken = new java.util.ArrayList<>();
 
     writer.broadcastOvertaking(
-        new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT),
-        (target, data, offset, length) -> overtaken.add(target + ":" + length));
+        barrier(1, false), (target, data, offset, length) -> overtaken.add(target + ":" + length));
     writer.flush();
 
     assertThat(overtaken).containsExactly("0:" + (2 + 1 + 1)); // [keyGroup:2][len:1]["a"]
@@ -197,8 +205,7 @@ class CreditBasedChannelTest {
     }
     java.io.ByteArrayOutputStream overtaken = new java.io.ByteArrayOutputStream();
     before.broadcastOvertaking(
-        new ChannelEvent.CheckpointBarrier(1, 0, false, SnapshotType.CHECKPOINT),
-        (target, data, offset, length) -> overtaken.write(data, offset, length));
+        barrier(1, false), (target, data, offset, length) -> overtaken.write(data, offset, length));
     InputGate gate = new InputGate(1);
     Channel small = new Channel(0, gate, 4, 16);
     RecordWriter after =

@@ -49,8 +49,8 @@ class PendingSnapshotTest {
     };
   }
 
-  private static OperatorChain.PendingSnapshot pending(Sink<Object> sink) {
-    return new OperatorChain.PendingSnapshot(
+  private static PendingSnapshot pending(Sink<Object> sink) {
+    return new PendingSnapshot(
         9,
         Map.of("sink", List.of(OperatorStateHandle.newBuilder().setName("pending").build())),
         Map.of(),
