@@ -104,6 +104,32 @@ class WorkerArchitectureTest {
   }
 
   @Test
+  void theStateContractsImportNoBackendAndTheBackendsNotEachOther() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.state")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.weir.state.*..")
+        .because("the contracts are what the rest of the runtime sees of state")
+        .check(runtime);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.state.heap..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.weir.state.rocksdb..", "dev.weir.state.backends..")
+        .check(runtime);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.state.rocksdb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.weir.state.heap..", "dev.weir.state.backends..")
+        .check(runtime);
+  }
+
+  @Test
   void theStatisticsModelDoesNotKnowWhoPresentsIt() {
     noClasses()
         .that()
