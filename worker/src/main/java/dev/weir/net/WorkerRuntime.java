@@ -400,7 +400,9 @@ public final class WorkerRuntime implements AutoCloseable {
             peers,
             checkpoints,
             backends,
-            workDir.resolve("attempt-" + attempt),
+            // named by the deployment too: a restarted coordinator counts attempts from 0 again,
+            // and a cancelled deployment may still be closing (clearing) its own directory
+            workDir.resolve("attempt-" + attempt + "-" + deploy.getDeploymentId()),
             async,
             listener(attempt),
             responder(attempt));

@@ -28,9 +28,18 @@ public final class WorkDirectory {
     return root;
   }
 
-  /** A path under the root that no other call returned ({@code prefix-N}); not created. */
+  /**
+   * A path under the root that no other call returned and that does not exist ({@code prefix-N});
+   * not created. A name left behind by an earlier owner of the root (a process killed before it
+   * could clear it, e.g. a worker SIGKILLed with the same work directory) is skipped, never reused:
+   * opening such a half-written database as a fresh one fails or, worse, finds stale state.
+   */
   public Path freshPath(String prefix) {
-    return root.resolve(prefix + "-" + sequence.incrementAndGet());
+    Path path;
+    do {
+      path = root.resolve(prefix + "-" + sequence.incrementAndGet());
+    } while (Files.exists(path));
+    return path;
   }
 
   /** Deletes everything under the root, keeping the root. */

@@ -100,6 +100,38 @@ class RocksDbKeyedStateBackendIT extends KeyedStateBackendContract {
   }
 
   @Test
+  void aBackendStartsEmptyBesideTheDatabaseAKilledPredecessorLeftInItsWorkDirectory()
+      throws Exception {
+    // what a worker SIGKILLed with the same work directory leaves: the state's column family is in
+    // the MANIFEST, its metadata entry (written without a write-ahead log) is not
+    Path leftover = workDirOf(0).resolve("db-1");
+    Files.createDirectories(leftover);
+    try (ColumnFamilyOptions columnOptions = new ColumnFamilyOptions();
+        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true)) {
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      try (RocksDB db =
+          RocksDB.open(
+              dbOptions,
+              leftover.toString(),
+              List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions)),
+              handles)) {
+        handles.add(
+            db.createColumnFamily(
+                new ColumnFamilyDescriptor(RocksDbKeyLayout.columnName("count"), columnOptions)));
+        handles.forEach(ColumnFamilyHandle::close);
+      }
+    }
+
+    KeyedStateBackend backend = backend(ALL);
+    ValueState<Long> count = backend.getState(COUNT);
+    select(backend, "user-1");
+
+    assertThat(count.value()).isNull();
+    count.update(1L);
+    assertThat(count.value()).isEqualTo(1L);
+  }
+
+  @Test
   void aFullCheckpointIsOneCanonicalFileWithSizeAndChecksum() throws Exception {
     KeyedStateBackend backend = backend(ALL);
     fill(backend, keys(100));
