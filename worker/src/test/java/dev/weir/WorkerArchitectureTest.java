@@ -62,6 +62,19 @@ class WorkerArchitectureTest {
   }
 
   @Test
+  void theBuiltInJobsAreWrittenAsUserCodeIs() {
+    classes()
+        .that()
+        .resideInAPackage("dev.weir.jobs..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("dev.weir.jobs..", "dev.weir.api..", "java..")
+        .because(
+            "they are examples of a job compiled against weir-api alone (docs/writing-jobs.md)")
+        .check(runtime);
+  }
+
+  @Test
   void theCheckpointProtocolAndTheStateBackendsDoNotKnowWhatRunsThem() {
     noClasses()
         .that()
