@@ -34,6 +34,7 @@ class WorkerArchitectureTest {
     "dev.weir.stats..",
     "dev.weir.query..",
     "dev.weir.config..",
+    "dev.weir.usercode..",
     "dev.weir.connectors..",
     "dev.weir.jobs..",
     "dev.weir.bench.."
