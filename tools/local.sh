@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/worker/target/weir-worker.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/worker/src" "$root/worker/pom.xml" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$root/api/src" "$root/api/pom.xml" "$root/worker/src" "$root/worker/pom.xml" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
   echo "building $jar ..." >&2
   mvn -B -q -f "$root/pom.xml" -pl worker -am package -DskipTests >&2
 fi

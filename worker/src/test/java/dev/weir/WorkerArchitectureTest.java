@@ -35,6 +35,7 @@ class WorkerArchitectureTest {
     "dev.weir.stats..",
     "dev.weir.query..",
     "dev.weir.config..",
+    "dev.weir.usercode..",
     "dev.weir.connectors..",
     "dev.weir.jobs..",
     "dev.weir.bench.."
@@ -59,6 +60,19 @@ class WorkerArchitectureTest {
         .onlyDependOnClassesThat()
         .resideInAnyPackage("dev.weir.api..", "java..")
         .because("a job is compiled against the api alone")
+        .check(runtime);
+  }
+
+  @Test
+  void theBuiltInJobsAreWrittenAsUserCodeIs() {
+    classes()
+        .that()
+        .resideInAPackage("dev.weir.jobs..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("dev.weir.jobs..", "dev.weir.api..", "java..")
+        .because(
+            "they are examples of a job compiled against weir-api alone (docs/writing-jobs.md)")
         .check(runtime);
   }
 

@@ -2,6 +2,7 @@ package dev.weir.cli;
 
 import dev.weir.config.JobSpec;
 import dev.weir.runner.JobRunner;
+import dev.weir.usercode.UserCode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,12 +77,25 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
+    JobSpec spec = restore.applyTo(Manifests.read(manifest));
     Path scratch = workDir != null ? workDir : Files.createTempDirectory("weir-coordinator-");
     JobRunner.Workers workers = new JobRunner.Workers.Remote(bind, port, heartbeatTimeout);
     CountDownLatch lingering = new CountDownLatch(1);
+    try (UserCode userCode = Manifests.loadJob(manifest, spec, scratch)) {
+      Manifests.probeStorage(manifest, spec);
+      return run(spec, scratch, workers, userCode, lingering);
+    }
+  }
+
+  private int run(
+      JobSpec spec,
+      Path scratch,
+      JobRunner.Workers workers,
+      UserCode userCode,
+      CountDownLatch lingering)
+      throws Exception {
     try (ShutdownSignal signal = new ShutdownSignal(LocalCommand.SHUTDOWN_GRACE);
-        JobRunner runner = LocalCommand.open(spec, jobId, scratch, workers, bind, port)) {
+        JobRunner runner = LocalCommand.open(spec, jobId, scratch, workers, userCode, bind, port)) {
       signal.onSignal(
           () -> {
             runner.cancel();
@@ -94,9 +108,11 @@ final class CoordinatorCommand implements Callable<Integer> {
         throw StartupError.cannotListen("--http-port", bind, httpPort, e);
       }
       System.err.printf(
-          "weir-worker %s: coordinator of %s (job id %s) listening on %s:%d for %d workers; http on %s%n",
+          "weir-worker %s: coordinator of %s (%s, job id %s) listening on %s:%d for %d workers;"
+              + " http on %s%n",
           WeirCommand.version(),
           spec.name(),
+          userCode.describe(),
           jobId,
           bind,
           runner.controlPort(),
@@ -104,6 +120,7 @@ final class CoordinatorCommand implements Callable<Integer> {
           http);
       int exit = JobConsole.runToEnd(runner, quiet);
       if (linger) {
+        userCode.close(); // the job has ended: only its status is served from now on
         System.err.println("job ended; serving its status until terminated (--linger)");
         lingering.await();
       }

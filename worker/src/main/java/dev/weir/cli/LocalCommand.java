@@ -3,6 +3,7 @@ package dev.weir.cli;
 import dev.weir.config.JobSpec;
 import dev.weir.runner.JobRunner;
 import dev.weir.runner.WorkerProcesses;
+import dev.weir.usercode.UserCode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec = restore.applyTo(Manifests.loadAndProbeStorage(manifest));
+    JobSpec spec = restore.applyTo(Manifests.read(manifest));
     String id =
         jobId != null
             ? jobId
@@ -94,21 +95,36 @@ final class LocalCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path scratch =
         workDir != null ? workDir : Files.createTempDirectory("weir-" + spec.name() + "-");
-    System.err.printf(
-        "weir-worker %s: running %s (%s, parallelism %d, %s state, %s, checkpoints every %d ms to %s/%s)%n",
-        WeirCommand.version(),
-        spec.name(),
-        spec.entryClass(),
-        spec.parallelism(),
-        spec.stateBackend().id(),
-        inProcess ? "tasks in this process" : spec.parallelism() + " worker processes",
-        spec.checkpoints().interval().toMillis(),
-        spec.storage().describe(),
-        id);
+    // the worker processes find a fetched jar in the same work directory's cache
+    try (UserCode userCode = Manifests.loadJob(manifest, spec, scratch)) {
+      Manifests.probeStorage(manifest, spec);
+      System.err.printf(
+          "weir-worker %s: running %s (%s, parallelism %d, %s state, %s, checkpoints every %d ms to %s/%s)%n",
+          WeirCommand.version(),
+          spec.name(),
+          userCode.describe(),
+          spec.parallelism(),
+          spec.stateBackend().id(),
+          inProcess ? "tasks in this process" : spec.parallelism() + " worker processes",
+          spec.checkpoints().interval().toMillis(),
+          spec.storage().describe(),
+          id);
+      return run(spec, id, scratch, userCode);
+    }
+  }
+
+  private int run(JobSpec spec, String id, Path scratch, UserCode userCode) throws Exception {
     try (ShutdownSignal signal = new ShutdownSignal(SHUTDOWN_GRACE)) {
       if (inProcess) {
         try (JobRunner runner =
-            open(spec, id, scratch, new JobRunner.Workers.InProcess(port), "127.0.0.1", port)) {
+            open(
+                spec,
+                id,
+                scratch,
+                new JobRunner.Workers.InProcess(port),
+                userCode,
+                "127.0.0.1",
+                port)) {
           signal.onSignal(runner::cancel);
           printApi(runner);
           System.err.println("checkpoint page and metrics: " + startHttp(runner, httpPort));
@@ -121,7 +137,8 @@ final class LocalCommand implements Callable<Integer> {
       try (WorkerProcesses processes =
               new WorkerProcesses(spec.parallelism(), manifest, id, scratch);
           JobRunner runner =
-              open(spec, id, scratch.resolve("coordinator"), workers, "127.0.0.1", port)) {
+              open(
+                  spec, id, scratch.resolve("coordinator"), workers, userCode, "127.0.0.1", port)) {
         signal.onSignal(
             () -> {
               processes.stopRestarting();
@@ -138,10 +155,16 @@ final class LocalCommand implements Callable<Integer> {
 
   /** The job's coordinator, or a {@link StartupError} when {@code --port} is taken. */
   static JobRunner open(
-      JobSpec spec, String id, Path scratch, JobRunner.Workers workers, String host, int port)
+      JobSpec spec,
+      String id,
+      Path scratch,
+      JobRunner.Workers workers,
+      UserCode userCode,
+      String host,
+      int port)
       throws StartupError {
     try {
-      return new JobRunner(spec, id, scratch, workers);
+      return new JobRunner(spec, id, scratch, workers, userCode);
     } catch (JobRunner.CannotListenException e) {
       throw StartupError.cannotListen("--port", host, port, e);
     }

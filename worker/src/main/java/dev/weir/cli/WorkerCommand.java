@@ -4,6 +4,7 @@ import dev.weir.checkpoint.CompletedCheckpointStore;
 import dev.weir.config.JobSpec;
 import dev.weir.net.WorkerRuntime;
 import dev.weir.runner.JobRunner;
+import dev.weir.usercode.UserCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +90,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobSpec spec = Manifests.load(manifest);
+    JobSpec spec = Manifests.read(manifest);
     if (index < 0 || index >= spec.parallelism()) {
       throw new StartupError(
           "--index " + index + " is outside 0.." + (spec.parallelism() - 1) + " (the parallelism)");
@@ -101,9 +102,16 @@ final class WorkerCommand implements Callable<Integer> {
         throw new StartupError("--parent-pid " + parentPid + ": no such process");
       }
     }
-    Path scratch =
-        (workDir != null ? workDir : Files.createTempDirectory("weir-worker-"))
-            .resolve("worker-" + index);
+    Path work = workDir != null ? workDir : Files.createTempDirectory("weir-worker-");
+    Path scratch = work.resolve("worker-" + index);
+    // in local mode the work directory is shared: a jar fetched by the coordinator is reused
+    try (UserCode userCode = Manifests.loadJob(manifest, spec, work)) {
+      return run(spec, parent, scratch, userCode);
+    }
+  }
+
+  private int run(JobSpec spec, Optional<ProcessHandle> parent, Path scratch, UserCode userCode)
+      throws Exception {
     CompletedCheckpointStore store = new CompletedCheckpointStore(spec.storage().open(), jobId);
     try (WorkerRuntime worker =
         new WorkerRuntime(
@@ -113,7 +121,7 @@ final class WorkerCommand implements Callable<Integer> {
             advertiseHost,
             dataPort,
             JobRunner.settings(spec, jobId),
-            JobRunner.graphFactory(spec),
+            JobRunner.graphFactory(spec, userCode),
             store,
             JobRunner.backendFactory(spec, store),
             scratch,

@@ -4,6 +4,7 @@ import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.runtime.RestartStrategy;
 import dev.weir.state.StateBackendKind;
 import dev.weir.storage.StorageLocation;
+import dev.weir.usercode.JobJar;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -11,6 +12,10 @@ import java.util.function.Supplier;
  * A validated job: everything the runtime needs, typed and defaulted. Built only by {@link
  * ManifestValidator}.
  *
+ * @param entryClass the job's class (a binary name; loaded, and checked to be a job, by {@link
+ *     dev.weir.usercode.UserCode#load})
+ * @param jar where the entry class is ({@code spec.job.jarURI}), or null: on the runtime's class
+ *     path
  * @param restartStrategy makes a fresh strategy (strategies count failures)
  * @param allowNonRestoredState a snapshot may hold state of operators the job no longer has
  * @param initialSavepointPath the savepoint a job without snapshots of its own starts from, or null
@@ -20,6 +25,7 @@ public record JobSpec(
     int parallelism,
     int maxParallelism,
     String entryClass,
+    JobJar jar,
     List<String> args,
     CheckpointConfig checkpoints,
     StateBackendKind stateBackend,
@@ -40,6 +46,7 @@ public record JobSpec(
         parallelism,
         maxParallelism,
         entryClass,
+        jar,
         args,
         checkpoints,
         stateBackend,

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.checkpoint.CheckpointingMode;
 import dev.weir.config.StreamingJobManifest.Checkpointing;
@@ -18,6 +17,7 @@ import dev.weir.runtime.RestartStrategy;
 import dev.weir.state.KeyGroupRangeAssignment;
 import dev.weir.state.StateBackendKind;
 import dev.weir.storage.StorageLocation;
+import dev.weir.usercode.JobJar;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -193,7 +194,7 @@ public final class ManifestValidator {
           "spec.parallelism",
           "must be <= spec.maxParallelism (" + maxParallelism + "), got " + parallelism);
     }
-    String entryClass = checkJob(spec);
+    String entryClass = checkEntryClass(spec);
     List<String> args =
         spec.job() == null || spec.job().args() == null
             ? List.of()
@@ -215,12 +216,14 @@ public final class ManifestValidator {
     }
     StorageLocation storage = checkStorage(spec.storage(), name);
     String endpoint = spec.storage() == null ? null : spec.storage().endpoint();
+    JobJar jar = checkJarUri(spec, endpoint);
     RestartPolicy restart = checkRestartStrategy(spec.restartStrategy());
     return new JobSpec(
         name,
         parallelism,
         maxParallelism,
         entryClass,
+        jar,
         args,
         checkpoints,
         backend,
@@ -236,24 +239,42 @@ public final class ManifestValidator {
     return value == null || value.isBlank() ? null : value.strip();
   }
 
-  private String checkJob(Spec spec) {
+  /**
+   * A class name is all that is checked here: whether the class is there, and a job, is known only
+   * once its jar is at hand ({@link dev.weir.usercode.UserCode#load}, before anything runs).
+   */
+  private String checkEntryClass(Spec spec) {
     if (spec.job() == null
         || spec.job().entryClass() == null
         || spec.job().entryClass().isBlank()) {
       problem("spec.job.entryClass", "is required (e.g. dev.weir.jobs.PageViewCount)");
       return null;
     }
-    String entryClass = spec.job().entryClass();
-    try {
-      Class<?> type = Class.forName(entryClass, false, ManifestValidator.class.getClassLoader());
-      if (!StreamJob.class.isAssignableFrom(type)) {
-        problem(
-            "spec.job.entryClass", entryClass + " does not implement " + StreamJob.class.getName());
-      }
-    } catch (ClassNotFoundException e) {
-      problem("spec.job.entryClass", "class " + entryClass + " is not on the class path");
+    String entryClass = spec.job().entryClass().strip();
+    if (!BINARY_CLASS_NAME.matcher(entryClass).matches()) {
+      problem(
+          "spec.job.entryClass",
+          "'" + entryClass + "' is not a class name (such as com.example.MyJob or a.Outer$Inner)");
     }
     return entryClass;
+  }
+
+  private static final Pattern BINARY_CLASS_NAME =
+      Pattern.compile(
+          "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+              + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+
+  /** The job's jar, if the manifest names one: parsed here, fetched and checked at start. */
+  private JobJar checkJarUri(Spec spec, String storageEndpoint) {
+    if (spec.job() == null || spec.job().jarURI() == null) {
+      return null;
+    }
+    try {
+      return JobJar.parse(spec.job().jarURI(), storageEndpoint, environment);
+    } catch (IllegalArgumentException e) {
+      problem("spec.job.jarURI", e.getMessage());
+      return null;
+    }
   }
 
   private CheckpointConfig checkCheckpointing(Checkpointing c) {

@@ -15,9 +15,9 @@ import java.util.List;
  * dev.weir.operator.api.StreamingJobSpec}: {@code image}, {@code upgradeMode}, {@code
  * upgradeTimeout}, {@code state}, {@code coordinator}/{@code workers} with {@code resources} and
  * {@code podTemplate}, {@code savepointTriggerNonce}, {@code savepointOnDeletion}; {@code
- * job.jarURI}; {@code storage.credentialsSecret}) are known and ignored in local mode. {@code
- * metadata} belongs to Kubernetes (labels, annotations, uid, ...): only its {@code name} is read,
- * the rest is ignored; so is {@code status}.
+ * storage.credentialsSecret}) are known and ignored in local mode. {@code metadata} belongs to
+ * Kubernetes (labels, annotations, uid, ...): only its {@code name} is read, the rest is ignored;
+ * so is {@code status}.
  */
 public record StreamingJobManifest(
     String apiVersion, String kind, Metadata metadata, Spec spec, JsonNode status) {
@@ -56,7 +56,11 @@ public record StreamingJobManifest(
       Boolean savepointOnDeletion) {}
 
   /**
-   * @param jarURI Kubernetes only: a jar with the job's classes inside the image
+   * @param entryClass the class implementing {@code dev.weir.api.StreamJob}
+   * @param jarURI the jar with the job's classes, when they are not the runtime's (the built-in
+   *     jobs): {@code local:///path/in/image.jar}, {@code file:///path/job.jar} or a path (this
+   *     machine's or the container's file system), or {@code s3://bucket/key} (fetched with the
+   *     job's storage endpoint and credentials); see docs/writing-jobs.md
    */
   public record Job(String entryClass, String jarURI, List<String> args) {}
 

@@ -10,14 +10,11 @@ import dev.weir.api.Sink;
 import dev.weir.api.StateDescriptor;
 import dev.weir.api.StreamJob;
 import dev.weir.api.ValueState;
-import dev.weir.connectors.ExactlyOnceFileSink;
-import dev.weir.connectors.GeneratorSource;
-import dev.weir.connectors.PrintSink;
-import dev.weir.connectors.ThrottledSink;
+import dev.weir.api.connectors.Sinks;
+import dev.weir.api.connectors.Sources;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
 
 /**
  * The page-view count per {@code app_id} of the seed notes: a replayable generator of {@code
@@ -33,72 +30,58 @@ import picocli.CommandLine.Option;
  */
 public final class PageViewCount implements StreamJob {
 
-  static final class Options {
-    @Option(names = "--events", description = "page views in all", defaultValue = "1000000")
-    long events;
-
-    @Option(names = "--keys", description = "number of app ids", defaultValue = "100")
-    int keys;
-
-    @Option(
-        names = "--rate",
-        description = "events/s per source subtask (0 = unlimited)",
-        defaultValue = "0")
-    long rate;
-
-    @Option(names = "--inject-failures", description = "throw in F attempts", defaultValue = "0")
-    int injectFailures;
-
-    @Option(names = "--seed", description = "seed of the failure injection", defaultValue = "42")
-    long seed;
-
-    @Option(names = "--splits", description = "splits of the event log", defaultValue = "64")
-    int splits;
-
-    @Option(names = "--output", description = "directory or s3://bucket/prefix; print if absent")
-    String output;
-
-    @Option(
-        names = "--sink-rate",
-        description = "records/s the sink takes per subtask: a slow sink (0 = unlimited)",
-        defaultValue = "0")
-    long sinkRate;
-
-    @Option(
-        names = "--sink-slow-records",
-        description = "with --sink-rate: only the first N records of each subtask run are slow",
-        defaultValue = "" + Long.MAX_VALUE)
-    long sinkSlowRecords;
-  }
+  private static final Set<String> OPTIONS =
+      Set.of(
+          "--events",
+          "--keys",
+          "--rate",
+          "--inject-failures",
+          "--seed",
+          "--splits",
+          "--output",
+          "--sink-rate",
+          "--sink-slow-records");
 
   @Override
   public void define(Pipeline pipeline, List<String> args) {
-    Options o = CommandLine.populateCommand(new Options(), args.toArray(String[]::new));
-    if (o.keys < 1 || o.events < 0 || o.sinkRate < 0 || o.sinkSlowRecords < 0) {
+    JobArguments a = JobArguments.parse(args, OPTIONS, Set.of());
+    long events = a.longValue("--events", 1_000_000); // page views in all
+    int keys = a.intValue("--keys", 100); // number of app ids
+    long rate = a.longValue("--rate", 0); // events/s per source subtask (0 = unlimited)
+    int injectFailures = a.intValue("--inject-failures", 0); // throw in F attempts
+    long seed = a.longValue("--seed", 42); // seed of the failure injection
+    int splits = a.intValue("--splits", 64); // splits of the event log
+    String output = a.string("--output"); // directory or s3://bucket/prefix; print if absent
+    long sinkRate = a.longValue("--sink-rate", 0); // records/s per sink subtask (0 = unlimited)
+    // with --sink-rate: only the first N records of each subtask run are slow
+    long sinkSlowRecords = a.longValue("--sink-slow-records", Long.MAX_VALUE);
+    if (keys < 1 || events < 0 || sinkRate < 0 || sinkSlowRecords < 0) {
       throw new IllegalArgumentException("--keys must be >= 1, --events >= 0 and --sink-rate >= 0");
     }
-    long perKey = o.events / o.keys;
+    long perKey = events / keys;
     var counts =
         pipeline
             .source(
                 "page-views",
-                new GeneratorSource<>(o.events, o.splits, o.rate, i -> i),
+                Sources.generator(events, i -> i).splits(splits).ratePerSubtask(rate).build(),
                 Codecs.LONG)
-            .keyBy(i -> (int) (i % o.keys), Codecs.INT)
+            .keyBy(i -> (int) (i % keys), Codecs.INT)
             .process(
                 "count-per-app",
-                new CountPerApp(o.injectFailures, o.seed, Math.max(1, o.events / 4)),
+                new CountPerApp(injectFailures, seed, Math.max(1, events / 4)),
                 Codecs.STRING);
     Sink<String> sink =
-        o.output == null ? new PrintSink<>() : new ExactlyOnceFileSink<String>(o.output, l -> l);
-    if (o.sinkRate > 0) {
-      sink = new ThrottledSink<>(sink, o.sinkRate, o.sinkSlowRecords);
+        output == null ? Sinks.print() : Sinks.<String>exactlyOnceFiles(output, l -> l);
+    if (sinkRate > 0) {
+      sink = Sinks.throttled(sink, sinkRate, sinkSlowRecords);
     }
-    counts.sink(o.output == null ? "print" : "output", sink);
-    if (perKey * o.keys != o.events) {
+    counts.sink(output == null ? "print" : "output", sink);
+    if (perKey * keys != events) {
       // the exactly-once check expects whole counts per key; say so rather than surprise
-      org.slf4j.LoggerFactory.getLogger(PageViewCount.class)
-          .info("--events is not a multiple of --keys: the first apps get one more view");
+      System.getLogger(PageViewCount.class.getName())
+          .log(
+              System.Logger.Level.INFO,
+              "--events is not a multiple of --keys: the first apps get one more view");
     }
   }
 

@@ -7,14 +7,10 @@ import dev.weir.api.Codecs;
 import dev.weir.api.DataStream;
 import dev.weir.api.Pipeline;
 import dev.weir.api.StreamJob;
-import dev.weir.connectors.DiscardingSink;
-import dev.weir.connectors.ExactlyOnceFileSink;
-import dev.weir.connectors.GeneratorSource;
-import dev.weir.connectors.LineFileSource;
-import dev.weir.connectors.PrintSink;
+import dev.weir.api.connectors.Sinks;
+import dev.weir.api.connectors.Sources;
 import java.util.List;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
+import java.util.Set;
 
 /**
  * Word count: words from the lines of {@code --input FILE}, or {@code --records N} generated words
@@ -42,40 +38,23 @@ public final class WordCount implements StreamJob {
         }
       };
 
-  static final class Options {
-    @Option(names = "--input", description = "text file to count the words of")
-    String input;
-
-    @Option(names = "--records", description = "generated words", defaultValue = "1000000")
-    long records;
-
-    @Option(
-        names = "--keys",
-        description = "vocabulary size of generated words",
-        defaultValue = "100000")
-    int keys;
-
-    @Option(
-        names = "--rate",
-        description = "records/s per source subtask (0 = unlimited)",
-        defaultValue = "0")
-    long rate;
-
-    @Option(names = "--output", description = "directory or s3://bucket/prefix")
-    String output;
-
-    @Option(names = "--print", description = "print the counts")
-    boolean print;
-  }
-
   @Override
   public void define(Pipeline pipeline, List<String> args) {
-    Options o = CommandLine.populateCommand(new Options(), args.toArray(String[]::new));
+    JobArguments arguments =
+        JobArguments.parse(
+            args,
+            Set.of("--input", "--records", "--keys", "--rate", "--output"),
+            Set.of("--print"));
+    String input = arguments.string("--input"); // text file to count the words of
+    long records = arguments.longValue("--records", 1_000_000); // generated words
+    int keys = arguments.intValue("--keys", 100_000); // vocabulary size of generated words
+    long rate = arguments.longValue("--rate", 0); // records/s per source subtask (0 = unlimited)
+    String output = arguments.string("--output"); // directory or s3://bucket/prefix
     DataStream<Count> words;
-    if (o.input != null) {
+    if (input != null) {
       words =
           pipeline
-              .source("lines", new LineFileSource(o.input), Codecs.STRING)
+              .source("lines", Sources.lines(input), Codecs.STRING)
               .flatMap(
                   "split",
                   (line, out) -> {
@@ -87,14 +66,16 @@ public final class WordCount implements StreamJob {
                   },
                   COUNT_CODEC);
     } else {
-      String[] vocabulary = new String[o.keys];
-      for (int i = 0; i < o.keys; i++) {
+      String[] vocabulary = new String[keys];
+      for (int i = 0; i < keys; i++) {
         vocabulary[i] = "word" + i;
       }
-      int keys = o.keys;
       words =
           pipeline
-              .source("sequence", new GeneratorSource<>(o.records, 64, o.rate, i -> i), Codecs.LONG)
+              .source(
+                  "sequence",
+                  Sources.generator(records, i -> i).ratePerSubtask(rate).build(),
+                  Codecs.LONG)
               .map(
                   "to-word",
                   i -> {
@@ -107,13 +88,12 @@ public final class WordCount implements StreamJob {
         words
             .keyBy(Count::word, Codecs.STRING)
             .reduce("count", (a, b) -> new Count(a.word(), a.count() + b.count()));
-    if (o.output != null) {
-      counts.sink(
-          "output", new ExactlyOnceFileSink<Count>(o.output, c -> c.word() + "," + c.count()));
-    } else if (o.print) {
-      counts.sink("print", new PrintSink<>());
+    if (output != null) {
+      counts.sink("output", Sinks.<Count>exactlyOnceFiles(output, c -> c.word() + "," + c.count()));
+    } else if (arguments.flag("--print")) {
+      counts.sink("print", Sinks.print());
     } else {
-      counts.sink("discard", new DiscardingSink<>());
+      counts.sink("discard", Sinks.discarding());
     }
   }
 }

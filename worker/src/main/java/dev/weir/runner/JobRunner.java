@@ -1,6 +1,5 @@
 package dev.weir.runner;
 
-import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointCoordinator;
 import dev.weir.checkpoint.CompletedCheckpoint;
 import dev.weir.checkpoint.CompletedCheckpointStore;
@@ -30,6 +29,8 @@ import dev.weir.stats.CheckpointStatsTracker;
 import dev.weir.stats.CredentialRedaction;
 import dev.weir.storage.CheckpointStorage;
 import dev.weir.storage.StorageException;
+import dev.weir.usercode.InvalidUserCodeException;
+import dev.weir.usercode.UserCode;
 import dev.weir.web.CoordinatorHttpServer;
 import dev.weir.web.Health;
 import dev.weir.web.JobOverview;
@@ -63,6 +64,7 @@ import java.util.stream.Stream;
  */
 public final class JobRunner implements AutoCloseable {
   private final JobSpec spec;
+  private final UserCode userCode;
   private final String jobId;
   private final Path workDir;
   private final CheckpointStorage storage;
@@ -111,12 +113,24 @@ public final class JobRunner implements AutoCloseable {
   }
 
   /**
+   * Loads the job's code itself ({@link UserCode#load}, its jar cached in {@code workDir/jars}).
+   *
+   * @throws InvalidJobException when the job's jar or entry class cannot be used
+   */
+  public JobRunner(JobSpec spec, String jobId, Path workDir, Workers workers) {
+    this(spec, jobId, workDir, workers, loadUserCode(spec, workDir.resolve(JAR_CACHE)));
+  }
+
+  /**
    * @param jobId the job's directory in checkpoint storage; a restarted coordinator uses the same
    *     one and continues from the checkpoints it finds there
    * @param workDir local scratch space (RocksDB files), deleted on close
+   * @param userCode the job's classes, loaded and checked; closed by {@link #close()}, when the job
+   *     has ended
    */
-  public JobRunner(JobSpec spec, String jobId, Path workDir, Workers workers) {
+  public JobRunner(JobSpec spec, String jobId, Path workDir, Workers workers, UserCode userCode) {
     this.spec = spec;
+    this.userCode = userCode;
     this.jobId = jobId;
     this.workDir = workDir;
     this.storage = spec.storage().open();
@@ -135,7 +149,7 @@ public final class JobRunner implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    Supplier<JobGraph> graphs = graphFactory(spec);
+    Supplier<JobGraph> graphs = graphFactory(spec, userCode);
     JobSettings settings = settings(spec, jobId);
     this.queryRouter =
         new StateQueryRouter(graphs.get(), spec.parallelism(), spec.maxParallelism());
@@ -281,23 +295,23 @@ public final class JobRunner implements AutoCloseable {
         JobSettings.DEFAULT_CREDITS);
   }
 
-  /** Builds the job's graph anew for every subtask (each gets its own function instances). */
-  public static Supplier<JobGraph> graphFactory(JobSpec spec) {
-    return () -> {
-      StreamJob job;
-      try {
-        job =
-            Class.forName(spec.entryClass())
-                .asSubclass(StreamJob.class)
-                .getDeclaredConstructor()
-                .newInstance();
-      } catch (ReflectiveOperationException e) {
-        throw new InvalidJobException(
-            "cannot instantiate " + spec.entryClass() + " (it needs a public no-arg constructor)",
-            e);
-      }
-      return JobGraph.of(job, spec.args());
-    };
+  /** Where a process keeps the jars it fetched, in its work directory. */
+  public static final String JAR_CACHE = "jars";
+
+  private static UserCode loadUserCode(JobSpec spec, Path jarCache) {
+    try {
+      return UserCode.load(spec.entryClass(), spec.jar(), jarCache);
+    } catch (InvalidUserCodeException e) {
+      throw new InvalidJobException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Builds the job's graph anew for every subtask (each gets its own function instances), from the
+   * job's own classes.
+   */
+  public static Supplier<JobGraph> graphFactory(JobSpec spec, UserCode userCode) {
+    return () -> userCode.define(spec.args());
   }
 
   /** The keyed state backends of a job's tasks, with incremental checkpoints if configured. */
@@ -427,6 +441,11 @@ public final class JobRunner implements AutoCloseable {
     return jobMaster;
   }
 
+  /** The job's classes: their class loader is closed once this runner is. */
+  public UserCode userCode() {
+    return userCode;
+  }
+
   /**
    * The job's checkpoint statistics now: what the gRPC API, the HTTP endpoints and the console
    * show. Any thread.
@@ -487,6 +506,7 @@ public final class JobRunner implements AutoCloseable {
     main.close();
     drainIo();
     storage.close();
+    userCode.close(); // the job has ended: no task runs its code any more
     deleteQuietly(workDir);
   }
 

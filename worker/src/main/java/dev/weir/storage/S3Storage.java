@@ -18,6 +18,7 @@ import io.minio.RemoveObjectsArgs;
 import io.minio.Result;
 import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
 import io.minio.messages.DeleteRequest;
 import io.minio.messages.DeleteResult;
@@ -242,19 +243,40 @@ public final class S3Storage implements CheckpointStorage {
     }
   }
 
+  /**
+   * An object's size and entity tag (for a single-part upload, the hex MD5 of its bytes; for a
+   * multipart upload {@code <hex>-<parts>}), as the server states them.
+   */
+  public record ObjectStat(long size, String etag) {}
+
+  /** {@link StorageException#isNotFound()} when the object does not exist. */
+  public ObjectStat stat(String path) throws StorageException {
+    ObjectStat stat = statIfExists(path, "stat");
+    if (stat == null) {
+      throw new StorageException(
+          describe(path) + " at " + endpoint + ": no such object", null, true);
+    }
+    return stat;
+  }
+
   @Override
   public boolean exists(String path) throws StorageException {
+    return statIfExists(path, "existence check") != null;
+  }
+
+  private ObjectStat statIfExists(String path, String action) throws StorageException {
     String key = key(path);
     return call(
         describe(path),
-        "existence check",
+        action,
         () -> {
           try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return true;
+            StatObjectResponse stat =
+                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return new ObjectStat(stat.size(), stat.etag() == null ? "" : stat.etag());
           } catch (Exception e) {
             if (S3Failure.classify(e).notFound()) {
-              return false;
+              return null;
             }
             throw e;
           }

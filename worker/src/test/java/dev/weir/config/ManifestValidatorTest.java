@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weir.checkpoint.CheckpointConfig;
 import dev.weir.checkpoint.CheckpointingMode;
 import dev.weir.state.StateBackendKind;
+import dev.weir.usercode.JobJar;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class ManifestValidatorTest {
@@ -77,16 +80,77 @@ class ManifestValidatorTest {
   }
 
   @Test
-  void refusesAnEntryClassThatIsNotAJob() {
+  void refusesAnEntryClassThatIsNoClassNameAndLeavesTheRestToLoadingIt() throws Exception {
     assertThatThrownBy(
             () ->
                 validator.validate(
-                    VALID.replace("dev.weir.jobs.PageViewCount", "java.lang.String"), "f"))
+                    VALID.replace("dev.weir.jobs.PageViewCount", "'com.example.My Job'"), "f"))
         .hasMessageContaining(
-            "spec.job.entryClass: java.lang.String does not implement dev.weir.api.StreamJob");
+            "spec.job.entryClass: 'com.example.My Job' is not a class name (such as");
+
+    // whether the class exists, and is a job, is known once its jar is at hand (UserCode)
+    JobSpec spec =
+        new ManifestValidator(name -> null)
+            .validate(VALID.replace("dev.weir.jobs.PageViewCount", "no.Such"), "f");
+    assertThat(spec.entryClass()).isEqualTo("no.Such");
+    assertThat(spec.jar()).isNull();
+  }
+
+  @Test
+  void readsTheJarUriAsAFileOfThisMachineOrAnS3Object() throws Exception {
+    assertThat(withJar(name -> null, "'local:///opt/weir/job.jar'"))
+        .isEqualTo(new JobJar.LocalFile("local:///opt/weir/job.jar", Path.of("/opt/weir/job.jar")));
+    assertThat(withJar(name -> null, "'file:///tmp/job.jar'"))
+        .isEqualTo(new JobJar.LocalFile("file:///tmp/job.jar", Path.of("/tmp/job.jar")));
+    assertThat(withJar(name -> null, "target/job.jar"))
+        .isEqualTo(new JobJar.LocalFile("target/job.jar", Path.of("target/job.jar")));
+    assertThat(((JobJar.LocalFile) withJar(name -> null, "target/job.jar")).path())
+        .isEqualTo(Path.of("target/job.jar").toAbsolutePath());
+
+    String s3Storage =
+        VALID.replace(
+            "storage: {path: /tmp/weir-test}",
+            "storage: {bucket: checkpoints, endpoint: 'http://127.0.0.1:9000'}");
+    JobJar.S3Object s3 =
+        (JobJar.S3Object)
+            new ManifestValidator(
+                    Map.of("WEIR_S3_ACCESS_KEY", "access", "WEIR_S3_SECRET_KEY", "secret-key")::get)
+                .validate(
+                    s3Storage.replace("args: [", "jarURI: 's3://jobs/v1/job.jar', args: ["), "f")
+                .jar();
+    assertThat(s3.bucket().bucket()).isEqualTo("jobs");
+    assertThat(s3.bucket().endpoint()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(s3.key()).isEqualTo("v1/job.jar");
+  }
+
+  @Test
+  void refusesAJarUriItCannotFetchNamingTheField() {
+    assertThatThrownBy(() -> withJar(name -> null, "'https://example.com/job.jar'"))
+        .hasMessageContaining(
+            "spec.job.jarURI: unsupported jar location https://example.com/job.jar");
+    assertThatThrownBy(() -> withJar(name -> null, "'local://image/job.jar'"))
+        .hasMessageContaining("spec.job.jarURI: invalid jar location local://image/job.jar");
+    assertThatThrownBy(() -> withJar(name -> null, "'s3://jobs'"))
+        .hasMessageContaining("spec.job.jarURI: invalid jar location s3://jobs: expected");
+    // local storage and no WEIR_S3_ENDPOINT: nowhere to fetch from
+    assertThatThrownBy(() -> withJar(name -> null, "'s3://jobs/job.jar'"))
+        .hasMessageContaining("spec.job.jarURI: s3://jobs/job.jar needs an S3 endpoint")
+        .hasMessageContaining("WEIR_S3_ENDPOINT");
     assertThatThrownBy(
-            () -> validator.validate(VALID.replace("dev.weir.jobs.PageViewCount", "no.Such"), "f"))
-        .hasMessageContaining("class no.Such is not on the class path");
+            () ->
+                withJar(
+                    Map.of("WEIR_S3_ENDPOINT", "http://127.0.0.1:9000")::get,
+                    "'s3://jobs/job.jar'"))
+        .hasMessageContaining("spec.job.jarURI: s3://jobs/job.jar: ")
+        .hasMessageContaining("no S3 credentials: set the environment variables");
+  }
+
+  /** Validates with a fresh validator: one collects the problems of one manifest. */
+  private static JobJar withJar(Function<String, String> environment, String jarUri)
+      throws Exception {
+    return new ManifestValidator(environment)
+        .validate(VALID.replace("args: [", "jarURI: " + jarUri + ", args: ["), "f")
+        .jar();
   }
 
   @Test
